@@ -1,0 +1,69 @@
+// Command ninsho is a self-hosted identity service that speaks Amazon
+// Cognito's APIs. `ninsho serve` runs it; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ninsho/ninsho/internal/app"
+	"github.com/ninsho/ninsho/internal/config"
+)
+
+const usage = `usage: ninsho <command> [flags]
+
+commands:
+  serve     run the server (ninsho serve -h for its flags)
+  version   print the version
+`
+
+var version = "dev"
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "serve":
+		os.Exit(serve(os.Args[2:]))
+	case "version":
+		fmt.Println("ninsho", version)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "ninsho: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+}
+
+func serve(args []string) int {
+	cfg, err := config.Load(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ninsho: invalid configuration:\n%v\n", err)
+		return 2
+	}
+	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.LogLevel]
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(os.Stderr, opts)
+	}
+	logger := slog.New(h)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := app.Run(ctx, cfg, logger); err != nil {
+		logger.Error("ninsho stopped", "err", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,213 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/ninsho/ninsho/internal/awsapi/cognitoidentity"
+	"github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
+	stsapi "github.com/ninsho/ninsho/internal/awsapi/sts"
+	"github.com/ninsho/ninsho/internal/awsproto"
+	"github.com/ninsho/ninsho/internal/config"
+	"github.com/ninsho/ninsho/internal/service/sts"
+	"github.com/ninsho/ninsho/internal/service/userpool"
+	"github.com/ninsho/ninsho/internal/sigv4"
+	"github.com/ninsho/ninsho/internal/store"
+	"github.com/ninsho/ninsho/internal/store/sqlite"
+	"github.com/ninsho/ninsho/internal/tokens"
+)
+
+// App is a configured ninsho: its store, services and HTTP handler.
+type App struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	store    store.Store
+	keys     *tokens.Keys
+	userPool *userpool.Service
+	handler  http.Handler
+}
+
+// New opens the store and builds the services. issuerBase is the issuer
+// prefix actually in force (the configured one, or http://<bound address>).
+func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog.Logger) (*App, error) {
+	st, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+	}
+	keys := &tokens.Keys{Store: st}
+	up := userpool.New(st, keys, cfg.Region, cfg.Account, issuerBase, logger)
+
+	creds := &rootCredentials{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, account: cfg.Account}
+	if creds.accessKeyID == "" {
+		creds.accessKeyID, creds.secret = "test", "test"
+	}
+	verifier := &sigv4.Verifier{Lookup: creds, AcceptAny: cfg.IAM == "off"}
+	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account}, nil, logger,
+		cognitoidp.NewService(up),
+		cognitoidentity.NewService(cognitoidentity.UnimplementedAPI{}),
+		stsapi.NewService(&sts.Service{}),
+	)
+	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up}
+	a.handler = a.routes(api)
+	return a, nil
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close closes the store.
+func (a *App) Close() error { return a.store.Close() }
+
+func (a *App) routes(api *awsproto.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("POST /_ninsho/reset", a.reset)
+	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", a.jwks)
+	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", a.openIDConfiguration)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if awsproto.IsAWSRequest(r) {
+			api.ServeHTTP(w, r)
+			return
+		}
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	})
+	return a.recoverer(mux)
+}
+
+// recoverer turns a panic into AWS's generic internal error and a log line
+// with the stack, instead of a dropped connection.
+func (a *App) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				a.logger.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				w.WriteHeader(http.StatusInternalServerError)
+				w.Write([]byte(`{"__type":"InternalErrorException","message":"An internal error occurred."}`))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	buf, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(buf)
+}
+
+// reset wipes every pool, identity and credential, for test suites; it
+// exists only with --allow-reset.
+func (a *App) reset(w http.ResponseWriter, r *http.Request) {
+	if !a.cfg.AllowReset {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	if err := a.store.Reset(r.Context()); err != nil {
+		a.logger.Error("reset", "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "reset failed"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+}
+
+func (a *App) jwks(w http.ResponseWriter, r *http.Request) {
+	body, err := a.userPool.JWKS(r.Context(), r.PathValue("pool"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "User pool " + r.PathValue("pool") + " not found"})
+		return
+	}
+	if err != nil {
+		a.logger.Error("jwks", "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "max-age=300")
+	w.Write(body)
+}
+
+// openIDConfiguration is the pool's OIDC discovery document. It advertises
+// only what ninsho serves; the OAuth2 endpoints join with hosted login.
+func (a *App) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
+	poolID := r.PathValue("pool")
+	if _, err := a.store.GetUserPool(r.Context(), poolID); err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "User pool " + poolID + " not found"})
+		return
+	}
+	iss := a.userPool.Issuer(poolID)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                iss,
+		"jwks_uri":                              iss + "/.well-known/jwks.json",
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"response_types_supported":              []string{"code", "token"},
+		"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
+		"claims_supported":                      []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "token_use", "email", "email_verified", "phone_number", "phone_number_verified", "cognito:username", "cognito:groups"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+	})
+}
+
+// Run serves cfg until ctx ends.
+func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	issuer := cfg.Issuer()
+	if cfg.IssuerBase == "" {
+		issuer = "http://" + ln.Addr().String()
+	}
+	a, err := New(ctx, cfg, issuer, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.Close()
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	go a.janitor(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("ninsho listening", "url", "http://"+ln.Addr().String(), "data", cfg.DataDir, "issuer", issuer, "iam", cfg.IAM)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// janitor removes expired challenge sessions and refresh tokens.
+func (a *App) janitor(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			now := time.Now()
+			if _, err := a.store.DeleteExpiredAuthSessions(ctx, now); err != nil && ctx.Err() == nil {
+				a.logger.Warn("janitor: sessions", "err", err)
+			}
+			if _, err := a.store.DeleteExpiredRefreshTokens(ctx, now); err != nil && ctx.Err() == nil {
+				a.logger.Warn("janitor: refresh tokens", "err", err)
+			}
+		}
+	}
+}

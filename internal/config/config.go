@@ -1,0 +1,172 @@
+// Package config holds ninsho's typed configuration: defaults, then
+// NINSHO_* environment variables, then command-line flags; Validate reports
+// every problem at once before the server starts.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Config is what `ninsho serve` runs with.
+type Config struct {
+	Listen     string // host:port
+	DataDir    string // SQLite data directory
+	Region     string
+	Account    string // 12 digits
+	IssuerBase string // token issuer prefix; "" means http://<Listen>
+	// Root credentials. When both are empty, test/test is accepted while the
+	// listen address is loopback.
+	AccessKeyID     string
+	SecretAccessKey string
+	// IAM is "on" (verify signatures against known credentials) or "off"
+	// (accept any well-formed signature: for suites written against emulators).
+	IAM        string
+	AllowReset bool // POST /_ninsho/reset
+	LogLevel   string
+	LogFormat  string // "text" or "json"
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		Listen:    "127.0.0.1:9229",
+		DataDir:   "./data",
+		Region:    "us-east-1",
+		Account:   "000000000000",
+		IAM:       "on",
+		LogLevel:  "info",
+		LogFormat: "text",
+	}
+}
+
+// BindFlags registers the flags of `serve` on fs, with defaults taken from
+// c (so environment variables, applied first, show as defaults).
+func (c *Config) BindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to listen on, host:port (NINSHO_LISTEN)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the embedded SQLite store (NINSHO_DATA)")
+	fs.StringVar(&c.Region, "region", c.Region, "AWS region ninsho presents (NINSHO_REGION)")
+	fs.StringVar(&c.Account, "account", c.Account, "AWS account id ninsho presents (NINSHO_ACCOUNT)")
+	fs.StringVar(&c.IssuerBase, "issuer-base", c.IssuerBase, "token issuer prefix; the issuer is <issuer-base>/<userPoolId>; default http://<listen> (NINSHO_ISSUER_BASE)")
+	fs.StringVar(&c.AccessKeyID, "access-key-id", c.AccessKeyID, "root access key id (NINSHO_ACCESS_KEY_ID)")
+	fs.StringVar(&c.SecretAccessKey, "secret-access-key", c.SecretAccessKey, "root secret access key (NINSHO_SECRET_ACCESS_KEY)")
+	fs.StringVar(&c.IAM, "iam", c.IAM, "on: verify request signatures; off: accept any well-formed signature (NINSHO_IAM)")
+	fs.BoolVar(&c.AllowReset, "allow-reset", c.AllowReset, "enable POST /_ninsho/reset, which wipes all data (NINSHO_ALLOW_RESET)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (NINSHO_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (NINSHO_LOG_FORMAT)")
+}
+
+// ApplyEnv overrides c with the NINSHO_* variables that lookup finds
+// (os.LookupEnv in production). It reports unparsable values.
+func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
+	var errs []error
+	str := func(name string, dst *string) {
+		if v, ok := lookup(name); ok {
+			*dst = v
+		}
+	}
+	str("NINSHO_LISTEN", &c.Listen)
+	str("NINSHO_DATA", &c.DataDir)
+	str("NINSHO_REGION", &c.Region)
+	str("NINSHO_ACCOUNT", &c.Account)
+	str("NINSHO_ISSUER_BASE", &c.IssuerBase)
+	str("NINSHO_ACCESS_KEY_ID", &c.AccessKeyID)
+	str("NINSHO_SECRET_ACCESS_KEY", &c.SecretAccessKey)
+	str("NINSHO_IAM", &c.IAM)
+	str("NINSHO_LOG_LEVEL", &c.LogLevel)
+	str("NINSHO_LOG_FORMAT", &c.LogFormat)
+	if v, ok := lookup("NINSHO_ALLOW_RESET"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("NINSHO_ALLOW_RESET: %q is not a boolean", v))
+		}
+		c.AllowReset = b
+	}
+	return errors.Join(errs...)
+}
+
+// Load returns the configuration of `serve` from the environment and args.
+func Load(args []string) (Config, error) {
+	c := Default()
+	if err := c.ApplyEnv(os.LookupEnv); err != nil {
+		return c, err
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return c, c.Validate()
+}
+
+var (
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	accountRE = regexp.MustCompile(`^\d{12}$`)
+)
+
+// Validate reports every problem of c at once.
+func (c *Config) Validate() error {
+	var errs []error
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("listen: %q is not host:port", c.Listen))
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		errs = append(errs, fmt.Errorf("listen: bad port %q", port))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data: must not be empty"))
+	}
+	if !regionRE.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("region: %q is not a region name like us-east-1", c.Region))
+	}
+	if !accountRE.MatchString(c.Account) {
+		errs = append(errs, fmt.Errorf("account: %q is not a 12-digit account id", c.Account))
+	}
+	if c.IAM != "on" && c.IAM != "off" {
+		errs = append(errs, fmt.Errorf("iam: %q is neither on nor off", c.IAM))
+	}
+	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
+		errs = append(errs, errors.New("access-key-id and secret-access-key must be given together"))
+	}
+	if c.AccessKeyID == "" && err == nil && !IsLoopback(host) {
+		errs = append(errs, fmt.Errorf("listen: %s is not a loopback address, and no root credentials are configured: set --access-key-id and --secret-access-key (NINSHO_ACCESS_KEY_ID, NINSHO_SECRET_ACCESS_KEY); the test/test credentials are only accepted on loopback", c.Listen))
+	}
+	if c.IssuerBase != "" && !strings.HasPrefix(c.IssuerBase, "http://") && !strings.HasPrefix(c.IssuerBase, "https://") {
+		errs = append(errs, fmt.Errorf("issuer-base: %q must start with http:// or https://", c.IssuerBase))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format: %q is neither text nor json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// IsLoopback reports whether host names only the loopback interface.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Issuer returns the issuer base URL without a trailing slash.
+func (c *Config) Issuer() string {
+	if c.IssuerBase != "" {
+		return strings.TrimRight(c.IssuerBase, "/")
+	}
+	return "http://" + c.Listen
+}

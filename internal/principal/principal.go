@@ -1,0 +1,65 @@
+// Package principal describes who made a request: the account root, an IAM
+// user, an assumed role, or nobody (operations that AWS leaves unsigned). The
+// SigV4 layer finds it, the protocol layer puts it in the request's context,
+// and policy evaluation (internal/iam) reads it.
+package principal
+
+import "context"
+
+// Kind tells what sort of caller a Principal is.
+type Kind int
+
+const (
+	// Anonymous callers made an unsigned request (InitiateAuth, SignUp, ...).
+	Anonymous Kind = iota
+	// Root is the account's root user: allowed everything.
+	Root
+	// User is an IAM user.
+	User
+	// AssumedRole is a role session (STS or identity-pool credentials).
+	AssumedRole
+)
+
+// Principal is the caller of a request.
+type Principal struct {
+	Kind        Kind
+	Account     string // 12 digits
+	ARN         string // arn:aws:iam::<account>:root, ...:user/<name>, arn:aws:sts::<account>:assumed-role/<role>/<session>
+	UserID      string // what GetCallerIdentity prints as UserId
+	AccessKeyID string // the key that signed the request; empty when anonymous
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying p.
+func With(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From returns the principal in ctx, or an anonymous one.
+func From(ctx context.Context) *Principal {
+	if p, ok := ctx.Value(ctxKey{}).(*Principal); ok && p != nil {
+		return p
+	}
+	return &Principal{Kind: Anonymous}
+}
+
+// RequestInfo is what services may know of the HTTP request that carries an
+// operation without seeing the request itself.
+type RequestInfo struct {
+	ID       string // x-amzn-RequestId
+	SourceIP string
+}
+
+type infoKey struct{}
+
+// WithRequestInfo returns ctx carrying info.
+func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
+	return context.WithValue(ctx, infoKey{}, info)
+}
+
+// RequestInfoFrom returns the request info in ctx (zero when absent).
+func RequestInfoFrom(ctx context.Context) RequestInfo {
+	info, _ := ctx.Value(infoKey{}).(RequestInfo)
+	return info
+}

@@ -1,0 +1,14 @@
+// Package store defines what ninsho keeps: the model types, one small
+// interface per aggregate, and the sentinel errors every backend returns.
+//
+// Backends (internal/store/sqlite, later internal/store/postgres) translate
+// driver errors into ErrNotFound, ErrExists and ErrConflict; the services
+// decide what those mean for AWS. Every backend passes the conformance suite in
+// internal/store/storetest.
+//
+// Read-modify-write goes through updater closures (Update*(ctx, key, func(old)
+// (new, error))): the updater runs inside the backend's transaction and may run
+// more than once, so it must be pure (no I/O, no side effects outside its
+// return value). Returning an error from an updater aborts the write and the
+// error is returned unchanged.
+package store

@@ -1,0 +1,20 @@
+// Package sqlite is ninsho's SQLite backend of store.Store, on the pure-Go
+// driver modernc.org/sqlite.
+//
+// The database is one file, <dir>/ninsho.db, in WAL mode. SQLite admits one
+// writer at a time, so the Store keeps two connection pools on the file: a
+// write pool of exactly one connection, whose transactions begin IMMEDIATE
+// (they take the write lock up front, so a read-modify-write never has to
+// upgrade a read lock and can never deadlock), and a read-only pool of several
+// connections, which under WAL read the last committed state without ever
+// waiting for the writer. Writers in this process queue in database/sql for
+// the one connection; busy_timeout covers other processes.
+//
+// The schema lives in embedded, numbered migrations (migrations/NNNN_*.sql),
+// applied forward only by the dialect-independent runner in
+// internal/store/sqlstore and recorded in schema_migrations.
+//
+// Driver errors are mapped to the store sentinels: unique and primary-key
+// violations to store.ErrExists, a missing parent row (foreign key) and
+// sql.ErrNoRows to store.ErrNotFound. The driver error stays wrapped too.
+package sqlite

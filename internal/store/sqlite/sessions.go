@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/ninsho/ninsho/internal/store"
+	"github.com/ninsho/ninsho/internal/store/sqlstore"
+)
+
+const (
+	sessionCols          = `hash, pool_id, client_id, username, challenge, data, expires_at`
+	insertSession        = `INSERT INTO auth_sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	selectSession        = `SELECT ` + sessionCols + ` FROM auth_sessions WHERE hash = ?`
+	deleteSession        = `DELETE FROM auth_sessions WHERE hash = ?`
+	deleteExpiredSession = `DELETE FROM auth_sessions WHERE expires_at < ?`
+)
+
+// CreateAuthSession adds a session: store.ErrExists when the hash is taken,
+// store.ErrNotFound when the pool does not exist.
+func (s *Store) CreateAuthSession(ctx context.Context, a store.AuthSession) error {
+	_, err := s.exec(ctx, insertSession, a.Hash, a.PoolID, a.ClientID, a.Username, a.Challenge,
+		nullBytes(a.Data), sqlstore.Millis(a.ExpiresAt))
+	return err
+}
+
+// GetAuthSession returns the session with the hash (expired or not) or
+// store.ErrNotFound.
+func (s *Store) GetAuthSession(ctx context.Context, hash []byte) (store.AuthSession, error) {
+	var a store.AuthSession
+	var expires int64
+	err := s.queryRow(ctx, selectSession, hash).Scan(&a.Hash, &a.PoolID, &a.ClientID, &a.Username, &a.Challenge, &a.Data, &expires)
+	if err != nil {
+		return store.AuthSession{}, mapErr(err)
+	}
+	a.ExpiresAt = sqlstore.Time(expires)
+	return a, nil
+}
+
+// DeleteAuthSession deletes a session; store.ErrNotFound when there is none.
+func (s *Store) DeleteAuthSession(ctx context.Context, hash []byte) error {
+	return mustAffect(s.exec(ctx, deleteSession, hash))
+}
+
+// DeleteExpiredAuthSessions deletes the sessions whose ExpiresAt is before t.
+func (s *Store) DeleteExpiredAuthSessions(ctx context.Context, t time.Time) (int, error) {
+	return affected(s.exec(ctx, deleteExpiredSession, sqlstore.Millis(t)))
+}
+
+// affected returns the number of rows a statement changed.
+func affected(res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr(err)
+}

@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ninsho/ninsho/internal/store"
+	"github.com/ninsho/ninsho/internal/store/sqlstore"
+	"github.com/ninsho/ninsho/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.RunTests(t, func(t *testing.T) store.Store {
+		return open(t, t.TempDir())
+	})
+}
+
+func open(tb testing.TB, dir string) *Store {
+	tb.Helper()
+	s, err := Open(tb.Context(), dir)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(t.Context(), dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	p := store.UserPool{ID: "us-east-1_reopen000", Name: "reopen", CreatedAt: time.UnixMilli(1700000000123).UTC()}
+	u := store.User{PoolID: p.ID, Username: "alice", Key: "alice", Sub: "sub-1", Status: "CONFIRMED", Enabled: true,
+		Attributes: map[string]string{"email": "alice@example.com"}}
+	if err := s.CreateUserPool(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateUser(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	s = open(t, dir)
+	gotP, err := s.GetUserPool(t.Context(), p.ID)
+	if err != nil || gotP.Name != p.Name || !gotP.CreatedAt.Equal(p.CreatedAt) {
+		t.Errorf("GetUserPool after reopening = %+v, %v", gotP, err)
+	}
+	us, err := s.FindUsersByAttribute(t.Context(), p.ID, "email", "alice@example.com", 0)
+	if err != nil || len(us) != 1 || us[0].Sub != "sub-1" {
+		t.Errorf("FindUsersByAttribute after reopening = %+v, %v", us, err)
+	}
+}
+
+func TestMigrationsRecordedOnce(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(t.Context(), dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	s.Close()
+	s = open(t, dir)
+
+	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("LoadMigrations = %d migrations, %v", len(ms), err)
+	}
+	rows, err := s.r.QueryContext(t.Context(), `SELECT version, COUNT(*), MIN(applied_at) FROM schema_migrations GROUP BY version ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var versions []int
+	for rows.Next() {
+		var v, n int
+		var at int64
+		if err := rows.Scan(&v, &n, &at); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || at <= 0 {
+			t.Errorf("version %d: recorded %d times, applied_at %d", v, n, at)
+		}
+		versions = append(versions, v)
+	}
+	var want []int
+	for _, m := range ms {
+		want = append(want, m.Version)
+	}
+	if !slices.Equal(versions, want) {
+		t.Errorf("recorded versions %v, want %v", versions, want)
+	}
+}

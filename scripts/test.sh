@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, as README.md gives it and CI runs it. It installs
+# what the tests need when missing (on Debian, as root or with sudo), then
+# runs formatting and vet checks, the Go tests (unit, conformance, protocol,
+# end-to-end with the real aws CLI, aws-sdk-go-v2 and boto3; cmd/apigen's
+# tests check that the generated code matches the pinned models), and short fuzz
+# runs of the parsers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+command -v aws >/dev/null 2>&1 || need_apt+=(awscli)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+if ! python3 -c 'import boto3' >/dev/null 2>&1; then need_apt+=(python3-boto3); fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]} from Debian's packages"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
+
+log "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
+log "go vet"
+go vet ./...
+
+log "go test"
+go test -count=1 -timeout 20m ./...
+
+log "fuzz smoke (10s per target)"
+go test -run '^$' -fuzz '^FuzzDecodeJSON$' -fuzztime 10s ./internal/awsproto
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./internal/sigv4
+go test -run '^$' -fuzz '^FuzzParseFilter$' -fuzztime 10s ./internal/service/userpool
+
+log "all tests passed"
