@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	"github.com/ninsho/ninsho/internal/awsapi/cognitoidentity"

@@ -95,18 +95,18 @@ func (c *client) allowsFlow(flow string) bool {
 
 // clientSettings are the settable members of Create/UpdateUserPoolClient.
 type clientSettings struct {
-	RefreshTokenValidity, AccessTokenValidity, IdTokenValidity *int32
-	TokenValidityUnits                                         *cip.TokenValidityUnitsType
-	ReadAttributes, WriteAttributes, ExplicitAuthFlows         []string
-	SupportedIdentityProviders, CallbackURLs, LogoutURLs       []string
-	DefaultRedirectURI                                         *string
-	AllowedOAuthFlows, AllowedOAuthScopes                      []string
-	AllowedOAuthFlowsUserPoolClient                            *bool
-	AnalyticsConfiguration                                     *cip.AnalyticsConfigurationType
-	PreventUserExistenceErrors                                 *string
+	RefreshTokenValidity, AccessTokenValidity, IdTokenValidity      *int32
+	TokenValidityUnits                                              *cip.TokenValidityUnitsType
+	ReadAttributes, WriteAttributes, ExplicitAuthFlows              []string
+	SupportedIdentityProviders, CallbackURLs, LogoutURLs            []string
+	DefaultRedirectURI                                              *string
+	AllowedOAuthFlows, AllowedOAuthScopes                           []string
+	AllowedOAuthFlowsUserPoolClient                                 *bool
+	AnalyticsConfiguration                                          *cip.AnalyticsConfigurationType
+	PreventUserExistenceErrors                                      *string
 	EnableTokenRevocation, EnablePropagateAdditionalUserContextData *bool
-	AuthSessionValidity                                        *int32
-	RefreshTokenRotation                                       *cip.RefreshTokenRotationType
+	AuthSessionValidity                                             *int32
+	RefreshTokenRotation                                            *cip.RefreshTokenRotationType
 }
 
 // validityRange is what Cognito allows for each token (COGNITO-NOTES §4.3).
@@ -226,7 +226,7 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *cip.CreateUserPo
 		AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient, AnalyticsConfiguration: in.AnalyticsConfiguration,
 		PreventUserExistenceErrors: in.PreventUserExistenceErrors, EnableTokenRevocation: in.EnableTokenRevocation,
 		EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-		AuthSessionValidity: in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
+		AuthSessionValidity:                      in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
 	}); err != nil {
 		return nil, err
 	}
@@ -308,7 +308,7 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *cip.UpdateUserPo
 		AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient, AnalyticsConfiguration: in.AnalyticsConfiguration,
 		PreventUserExistenceErrors: in.PreventUserExistenceErrors, EnableTokenRevocation: in.EnableTokenRevocation,
 		EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-		AuthSessionValidity: in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
+		AuthSessionValidity:                      in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
 	}); err != nil {
 		return nil, err
 	}
