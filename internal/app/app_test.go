@@ -192,3 +192,18 @@ func TestResetWipesEverythingOnlyWhenAllowed(t *testing.T) {
 		t.Fatalf("pools left after reset: %s", body)
 	}
 }
+
+// TestJSONWithoutTargetIsAnUnknownOperation: an AWS JSON body with no
+// X-Amz-Target header gets UnknownOperationException, not a bare 404.
+func TestJSONWithoutTargetIsAnUnknownOperation(t *testing.T) {
+	_, srv := newTestApp(t)
+	resp, err := http.Post(srv.URL+"/", "application/x-amz-json-1.1", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), `"__type":"UnknownOperationException"`) {
+		t.Fatalf("got %d %s", resp.StatusCode, b)
+	}
+}

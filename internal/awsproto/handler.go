@@ -68,7 +68,8 @@ func IsAWSRequest(r *http.Request) bool {
 		return true
 	}
 	ct := r.Header.Get("Content-Type")
-	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || r.URL.Query().Get("Action") != ""
+	return strings.HasPrefix(ct, "application/x-amz-json-") || strings.HasPrefix(ct, "application/x-www-form-urlencoded") ||
+		r.URL.Query().Get("Action") != ""
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -88,6 +89,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		h.serveJSON(ctx, w, r, target, body)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-") {
+		h.writeJSONError(ctx, w, awserr.New("UnknownOperationException", "The request has no X-Amz-Target header naming the operation."))
 		return
 	}
 	h.serveQuery(ctx, w, r, body)

@@ -10,5 +10,12 @@
 // (new, error))): the updater runs inside the backend's transaction and may run
 // more than once, so it must be pure (no I/O, no side effects outside its
 // return value). Returning an error from an updater aborts the write and the
-// error is returned unchanged.
+// error is returned unchanged. Changes an updater makes to key fields are
+// ignored: a record stays at its key.
+//
+// Creating a record that belongs to a pool that does not exist returns
+// ErrNotFound, as do deleting, revoking or updating a missing record (the
+// updater is not called). RevokeUserRefreshTokens counts only the tokens it
+// newly revoked. DeleteUser removes the user only: the user-pool service
+// revokes the user's refresh tokens first.
 package store

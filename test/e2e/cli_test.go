@@ -16,7 +16,6 @@ import (
 type awsCLI struct {
 	path string
 	srv  *server
-	home string
 }
 
 // needAWSCLI returns a runner for srv, or skips the test when `aws` is not
@@ -27,7 +26,7 @@ func needAWSCLI(t *testing.T, srv *server) *awsCLI {
 	if err != nil {
 		t.Skip("the aws CLI is not installed")
 	}
-	return &awsCLI{path: path, srv: srv, home: t.TempDir()}
+	return &awsCLI{path: path, srv: srv}
 }
 
 // cliResult is one finished `aws` invocation.
@@ -47,7 +46,7 @@ func (c *awsCLI) run(t *testing.T, ctx context.Context, args ...string) cliResul
 	full := append([]string{"--endpoint-url", c.srv.URL, "--output", "json",
 		"--cli-connect-timeout", "5", "--cli-read-timeout", "15"}, args...)
 	cmd := exec.CommandContext(ctx, c.path, full...)
-	cmd.Env = clientEnv(c.home)
+	cmd.Env = clientEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -131,8 +131,14 @@ func startServer(t *testing.T, dataDir string, extraArgs ...string) *server {
 	s := &server{t: t, dataDir: dataDir, args: extraArgs, stderr: &lockedBuffer{}}
 	t.Cleanup(func() {
 		s.stop()
-		if t.Failed() {
-			t.Logf("ninsho stderr (%s):\n%s", s.Addr, s.stderr.String())
+		logs := s.stderr.String()
+		if t.Failed() || os.Getenv("E2E_SERVER_LOG") != "" {
+			t.Logf("ninsho stderr (%s):\n%s", s.Addr, logs)
+		}
+		// The server logs level=ERROR for internal errors (and panics),
+		// which a client only sees as a generic InternalErrorException.
+		if strings.Contains(logs, "level=ERROR") {
+			t.Errorf("ninsho logged errors (%s):\n%s", s.Addr, logs)
 		}
 	})
 	var err error
@@ -256,11 +262,11 @@ next:
 }
 
 // clientEnv is the environment of the AWS CLI and boto3: the test
-// credentials and region, and no shared configuration of the developer's.
-func clientEnv(home string) []string {
-	env := filterEnv(os.Environ(), "AWS_", "BOTO_", "HOME=")
+// credentials and region, and none of the developer's AWS settings or
+// shared files. HOME is kept: pyenv and pip --user installs need it.
+func clientEnv() []string {
+	env := filterEnv(os.Environ(), "AWS_", "BOTO_")
 	return append(env,
-		"HOME="+home,
 		"AWS_ACCESS_KEY_ID="+accessKey,
 		"AWS_SECRET_ACCESS_KEY="+secretKey,
 		"AWS_DEFAULT_REGION="+region,

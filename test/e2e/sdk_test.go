@@ -97,6 +97,7 @@ func TestFlowsWithAWSSDKForGo(t *testing.T) {
 		poolID, clientID, username string
 		keys                       jwks
 		expect                     tokenExpect
+		first                      *types.AuthenticationResultType
 	)
 
 	mustStep(t, "the seed flow signs in through NEW_PASSWORD_REQUIRED", func(t *testing.T) {
@@ -171,6 +172,7 @@ func TestFlowsWithAWSSDKForGo(t *testing.T) {
 		}
 		keys = fetchJWKS(t, ctx, srv.URL, poolID)
 		sdkTokens(t, out.AuthenticationResult, true, keys, expect)
+		first = out.AuthenticationResult
 	})
 
 	// newUser creates a confirmed user with a permanent password in pool.
@@ -218,6 +220,36 @@ func TestFlowsWithAWSSDKForGo(t *testing.T) {
 	}
 
 	t.Run("signed up", func(t *testing.T) {
+		t.Run("the token check refuses forged tokens", func(t *testing.T) {
+			t.Parallel()
+			// Guards the checker itself: were it lax, every token test
+			// would pass vacuously.
+			id := strings.Split(aws.ToString(first.IdToken), ".")
+			access := strings.Split(aws.ToString(first.AccessToken), ".")
+			enc := base64.RawURLEncoding.EncodeToString
+			dec := func(s string) string {
+				b, err := base64.RawURLEncoding.DecodeString(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
+			}
+			for _, c := range []struct{ name, token string }{
+				{"a changed claim", id[0] + "." + enc([]byte(strings.Replace(dec(id[1]), `"token_use":"id"`, `"token_use":"ID"`, 1))) + "." + id[2]},
+				{"the access token's signature", id[0] + "." + id[1] + "." + access[2]},
+				{"the other key's kid", access[0] + "." + id[1] + "." + id[2]},
+				{"an unknown kid", enc([]byte(`{"alg":"RS256","kid":"nope"}`)) + "." + id[1] + "." + id[2]},
+				{"alg none", enc([]byte(`{"alg":"none","kid":`+mustJSON(mustVerify(t, aws.ToString(first.IdToken), keys).Header["kid"])+`}`)) + "." + id[1] + "."},
+			} {
+				if _, err := verifyJWT(c.token, keys); err == nil {
+					t.Errorf("%s: verified", c.name)
+				}
+			}
+			if !strings.Contains(dec(id[1]), `"token_use":"id"`) {
+				t.Errorf("ID token claims %s: the changed-claim case changed nothing", dec(id[1]))
+			}
+		})
+
 		t.Run("InitiateAuth USER_PASSWORD_AUTH and its refresh need no AWS credentials", func(t *testing.T) {
 			t.Parallel()
 			out, err := public.InitiateAuth(ctx, &cip.InitiateAuthInput{

@@ -93,16 +93,7 @@ func optional(s string) *string {
 
 // initiate holds the phases every flow shares, so that no flow can skip one.
 func (s *Service) initiate(ctx context.Context, admin bool, poolID, clientID, flow string, params map[string]string) (*authResult, error) {
-	if admin {
-		if _, err := s.loadPool(ctx, poolID); err != nil {
-			return nil, err
-		}
-	}
-	c, err := s.loadClient(ctx, poolID, clientID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.loadPool(ctx, c.rec.PoolID)
+	p, c, err := s.loadPoolAndClient(ctx, admin, poolID, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +122,26 @@ func (s *Service) initiate(ctx context.Context, admin bool, poolID, clientID, fl
 		res.params = map[string]string{}
 	}
 	return res, nil
+}
+
+// loadPoolAndClient loads what a sign-in call names: the admin API names
+// the pool and the client (which must belong to it), the public API only the
+// client.
+func (s *Service) loadPoolAndClient(ctx context.Context, admin bool, poolID, clientID string) (*pool, *client, error) {
+	if admin {
+		p, err := s.loadPool(ctx, poolID)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := s.loadClient(ctx, poolID, clientID)
+		return p, c, err
+	}
+	c, err := s.loadClient(ctx, "", clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.loadPool(ctx, c.rec.PoolID)
+	return p, c, err
 }
 
 // secretHash is Base64(HMAC-SHA256(client secret, username + client id))
@@ -345,16 +356,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *cip.RespondToA
 // (bound to pool, client, user and challenge, unexpired), USERNAME and
 // SECRET_HASH.
 func (s *Service) respond(ctx context.Context, admin bool, poolID, clientID, challenge string, session *string, responses map[string]string) (*authResult, error) {
-	if admin {
-		if _, err := s.loadPool(ctx, poolID); err != nil {
-			return nil, err
-		}
-	}
-	c, err := s.loadClient(ctx, poolID, clientID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.loadPool(ctx, c.rec.PoolID)
+	p, c, err := s.loadPoolAndClient(ctx, admin, poolID, clientID)
 	if err != nil {
 		return nil, err
 	}

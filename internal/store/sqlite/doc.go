@@ -16,5 +16,7 @@
 //
 // Driver errors are mapped to the store sentinels: unique and primary-key
 // violations to store.ErrExists, a missing parent row (foreign key) and
-// sql.ErrNoRows to store.ErrNotFound. The driver error stays wrapped too.
+// sql.ErrNoRows to store.ErrNotFound, SQLITE_BUSY (another process held the
+// lock past busy_timeout) to store.ErrConflict. The driver error stays
+// wrapped too.
 package sqlite

@@ -296,6 +296,10 @@ func mapErr(err error) error {
 			// The parent (user pool) does not exist.
 			return fmt.Errorf("sqlite: %w: %w", store.ErrNotFound, err)
 		}
+		if se.Code()&0xff == sqlite3.SQLITE_BUSY {
+			// Another process held the database past busy_timeout.
+			return fmt.Errorf("sqlite: %w: %w", store.ErrConflict, err)
+		}
 	}
 	return err
 }

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,5 +94,42 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 	}
 	if !slices.Equal(versions, want) {
 		t.Errorf("recorded versions %v, want %v", versions, want)
+	}
+}
+
+// TestTwoStoresOneFile runs read-modify-writes from two Stores on one file, as
+// two processes would: BEGIN IMMEDIATE and busy_timeout make them queue
+// rather than fail or lose updates.
+func TestTwoStoresOneFile(t *testing.T) {
+	dir := t.TempDir()
+	a, b := open(t, dir), open(t, dir)
+	ctx := t.Context()
+	if err := a.CreateUserPool(ctx, store.UserPool{ID: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateUser(ctx, store.User{PoolID: "p", Username: "u", Key: "u", Sub: "s", Extra: []byte("0")}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Go(func() {
+			_, err := s.UpdateUser(ctx, "p", "u", func(u store.User) (store.User, error) {
+				n, err := strconv.Atoi(string(u.Extra))
+				u.Extra = strconv.AppendInt(nil, int64(n+1), 10)
+				return u, err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	u, err := b.GetUser(ctx, "p", "u")
+	if err != nil || string(u.Extra) != "20" {
+		t.Errorf("GetUser = %s, %v; want 20", u.Extra, err)
 	}
 }
