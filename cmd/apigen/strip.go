@@ -13,7 +13,7 @@ import (
 )
 
 // pinnedServices are the botocore service names ninsho speaks.
-var pinnedServices = []string{"cognito-idp", "cognito-identity", "sts"}
+var pinnedServices = []string{"cognito-idp", "cognito-identity", "sts", "iam"}
 
 // droppedKeys never matter to the generator and churn with every botocore
 // release.

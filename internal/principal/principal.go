@@ -27,6 +27,26 @@ type Principal struct {
 	ARN         string // arn:aws:iam::<account>:root, ...:user/<name>, arn:aws:sts::<account>:assumed-role/<role>/<session>
 	UserID      string // what GetCallerIdentity prints as UserId
 	AccessKeyID string // the key that signed the request; empty when anonymous
+
+	// UserName is the IAM user's name (Kind User, or the user behind a
+	// GetSessionToken session).
+	UserName string
+	// RoleName, RoleARN and SessionName describe an assumed role (Kind
+	// AssumedRole): ARN is then
+	// arn:aws:sts::<account>:assumed-role/<RoleName>/<SessionName> and UserID
+	// is "<role id>:<SessionName>".
+	RoleName    string
+	RoleARN     string
+	SessionName string
+	// SessionPolicy is the inline session policy of an assumed role, if
+	// any: the session may do only what both it and the role's policies
+	// allow.
+	SessionPolicy string
+	// Tags are the session's principal tags (aws:PrincipalTag/<key>).
+	Tags map[string]string
+	// Context holds extra condition keys the session carries (for
+	// identity-pool sessions: cognito-identity.amazonaws.com:aud, :amr, :sub).
+	Context map[string][]string
 }
 
 type ctxKey struct{}

@@ -27,6 +27,10 @@ type Credential struct {
 	SecretAccessKey string
 	// SessionToken, when set, must equal the request's X-Amz-Security-Token.
 	SessionToken string
+	// SessionTokenHash, when set, is the SHA-256 of the session token that
+	// the request's X-Amz-Security-Token must carry, for stores that keep
+	// only the hash; SessionToken is then ignored.
+	SessionTokenHash []byte
 	// Expires is when the credential stops being valid; zero means never.
 	Expires time.Time
 	// Principal is opaque to this package and handed back in the Result.
@@ -130,7 +134,13 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, exp
 		}
 		return nil, fmt.Errorf("sigv4: looking up access key: %w", err)
 	}
-	if cred.SessionToken != "" || p.SessionToken != "" {
+	switch {
+	case len(cred.SessionTokenHash) > 0:
+		sum := sha256.Sum256([]byte(p.SessionToken))
+		if p.SessionToken == "" || subtle.ConstantTimeCompare(cred.SessionTokenHash, sum[:]) != 1 {
+			return nil, errUnknownKey()
+		}
+	case cred.SessionToken != "" || p.SessionToken != "":
 		if subtle.ConstantTimeCompare([]byte(cred.SessionToken), []byte(p.SessionToken)) != 1 {
 			return nil, errUnknownKey()
 		}

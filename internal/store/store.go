@@ -212,6 +212,7 @@ type Store interface {
 	RefreshTokenStore
 	SigningKeyStore
 	AuthSessionStore
+	ObjectStore
 	// Reset removes every record (for test suites: POST /_ninsho/reset).
 	Reset(ctx context.Context) error
 	Close() error

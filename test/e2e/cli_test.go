@@ -5,11 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
 // awsCLI runs the preinstalled `aws` command against one server.
@@ -18,15 +24,15 @@ type awsCLI struct {
 	srv  *server
 }
 
-// needAWSCLI returns a runner for srv, or skips the test when `aws` is not
+// needAWSCLI returns the path of `aws`, or skips the test when it is not
 // installed.
-func needAWSCLI(t *testing.T, srv *server) *awsCLI {
+func needAWSCLI(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("the aws CLI is not installed")
 	}
-	return &awsCLI{path: path, srv: srv}
+	return path
 }
 
 // cliResult is one finished `aws` invocation.
@@ -120,9 +126,10 @@ var (
 // and a restart on the same data.
 func TestSeedFlowWithAWSCLI(t *testing.T) {
 	t.Parallel()
+	awsPath := needAWSCLI(t)
 	ctx := testContext(t, testTimeout)
 	srv := startServer(t, t.TempDir())
-	cli := needAWSCLI(t, srv)
+	cli := &awsCLI{path: awsPath, srv: srv}
 
 	const (
 		email        = "seed.user@example.com"
@@ -274,13 +281,12 @@ func TestSeedFlowWithAWSCLI(t *testing.T) {
 		cli.json(t, ctx, []string{"cognito-idp", "admin-respond-to-auth-challenge", "--user-pool-id", poolID, "--client-id", clientID,
 			"--challenge-name", "NEW_PASSWORD_REQUIRED", "--challenge-responses", "NEW_PASSWORD=" + newPassword + ",USERNAME=" + email,
 			"--session", session}, &signIn, &signInRaw)
-		raw := signInRaw
-		if _, ok := raw["ChallengeName"]; ok {
-			t.Errorf("answer has a ChallengeName: %s", mustJSON(raw))
+		if _, ok := signInRaw["ChallengeName"]; ok {
+			t.Errorf("answer has a ChallengeName: %s", mustJSON(signInRaw))
 		}
 		r := signIn.AuthenticationResult
 		if r == nil || r.AccessToken == "" || r.IdToken == "" || r.RefreshToken == "" {
-			t.Fatalf("AuthenticationResult missing tokens: %s", mustJSON(raw))
+			t.Fatalf("AuthenticationResult missing tokens: %s", mustJSON(signInRaw))
 		}
 		if r.ExpiresIn != 3600 || r.TokenType != "Bearer" {
 			t.Errorf("ExpiresIn %d, TokenType %q; want 3600, Bearer", r.ExpiresIn, r.TokenType)
@@ -323,11 +329,15 @@ func TestSeedFlowWithAWSCLI(t *testing.T) {
 		t.Run("ADMIN_NO_SRP_AUTH signs in with the new password (seed 000)", func(t *testing.T) {
 			t.Parallel()
 			var out cliAuth
+			var raw map[string]json.RawMessage
 			cli.json(t, ctx, []string{"cognito-idp", "admin-initiate-auth", "--user-pool-id", poolID, "--client-id", legacyClientID,
-				"--auth-flow", "ADMIN_NO_SRP_AUTH", "--auth-parameters", "USERNAME=" + email + ",PASSWORD=" + newPassword}, &out)
+				"--auth-flow", "ADMIN_NO_SRP_AUTH", "--auth-parameters", "USERNAME=" + email + ",PASSWORD=" + newPassword}, &out, &raw)
 			r := out.AuthenticationResult
 			if out.ChallengeName != "" || r == nil || r.RefreshToken == "" || r.ExpiresIn != 3600 || r.TokenType != "Bearer" {
-				t.Fatalf("answer %+v", out)
+				t.Fatalf("answer %s", mustJSON(raw))
+			}
+			if got := string(raw["ChallengeParameters"]); got != "{}" {
+				t.Errorf("ChallengeParameters %q, want {} as AWS answers a sign-in without challenge", got)
 			}
 			e := expect
 			e.clientID = legacyClientID
@@ -403,6 +413,48 @@ func TestSeedFlowWithAWSCLI(t *testing.T) {
 			}
 		})
 
+		t.Run("list-users pages through every user with --page-size and --max-items", func(t *testing.T) {
+			t.Parallel()
+			// Set up with the SDK (fast); page with the CLI's paginator.
+			admin := cip.NewFromConfig(sdkConfig(srv, true))
+			pool, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("cli-paging")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid := aws.ToString(pool.UserPool.Id)
+			for i := 1; i <= 5; i++ {
+				if _, err := admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pid),
+					Username: aws.String(fmt.Sprintf("user-%d", i)), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			type page struct {
+				Users     []struct{ Username string }
+				NextToken string
+			}
+			names := func(p page) (out []string) {
+				for _, u := range p.Users {
+					out = append(out, u.Username)
+				}
+				return out
+			}
+			var all, first, rest page
+			cli.json(t, ctx, []string{"cognito-idp", "list-users", "--user-pool-id", pid, "--page-size", "2"}, &all)
+			if got := names(all); len(got) != 5 || all.NextToken != "" {
+				t.Errorf("--page-size 2: users %v, NextToken %q; want all 5", got, all.NextToken)
+			}
+			cli.json(t, ctx, []string{"cognito-idp", "list-users", "--user-pool-id", pid, "--page-size", "2", "--max-items", "3"}, &first)
+			if len(first.Users) != 3 || first.NextToken == "" {
+				t.Fatalf("--max-items 3: users %v, NextToken %q", names(first), first.NextToken)
+			}
+			cli.json(t, ctx, []string{"cognito-idp", "list-users", "--user-pool-id", pid, "--page-size", "2", "--max-items", "3", "--starting-token", first.NextToken}, &rest)
+			got := append(names(first), names(rest)...)
+			slices.Sort(got)
+			if strings.Join(got, " ") != "user-1 user-2 user-3 user-4 user-5" || rest.NextToken != "" {
+				t.Errorf("--max-items 3 then --starting-token: users %v, NextToken %q", got, rest.NextToken)
+			}
+		})
+
 		t.Run("sts get-caller-identity is the account root", func(t *testing.T) {
 			t.Parallel()
 			var out struct{ UserId, Account, Arn string }
@@ -412,9 +464,6 @@ func TestSeedFlowWithAWSCLI(t *testing.T) {
 			}
 		})
 	})
-	if t.Failed() {
-		t.FailNow()
-	}
 
 	mustStep(t, "after global-sign-out the refresh and access tokens are refused", func(t *testing.T) {
 		res := cli.run(t, ctx, "cognito-idp", "global-sign-out", "--access-token", signIn.AuthenticationResult.AccessToken)
@@ -423,17 +472,17 @@ func TestSeedFlowWithAWSCLI(t *testing.T) {
 		}
 		t.Run("refresh", func(t *testing.T) {
 			t.Parallel()
-			cli.fail(t, ctx, "NotAuthorizedException", "", "cognito-idp", "admin-initiate-auth", "--user-pool-id", poolID, "--client-id", clientID,
+			cli.fail(t, ctx, "NotAuthorizedException", "Refresh Token has been revoked", "cognito-idp", "admin-initiate-auth", "--user-pool-id", poolID, "--client-id", clientID,
 				"--auth-flow", "REFRESH_TOKEN_AUTH", "--auth-parameters", "REFRESH_TOKEN="+signIn.AuthenticationResult.RefreshToken)
 		})
 		t.Run("get-user", func(t *testing.T) {
 			t.Parallel()
-			cli.fail(t, ctx, "NotAuthorizedException", "", "cognito-idp", "get-user", "--access-token", signIn.AuthenticationResult.AccessToken)
+			cli.fail(t, ctx, "NotAuthorizedException", "Access Token has been revoked", "cognito-idp", "get-user", "--access-token", signIn.AuthenticationResult.AccessToken)
 		})
 	})
 
 	mustStep(t, "a restart on the same data keeps the pool, client, user and signing keys", func(t *testing.T) {
-		srv.restart()
+		srv.restart(t)
 		var pool struct{ UserPool struct{ Id string } }
 		cli.json(t, ctx, []string{"cognito-idp", "describe-user-pool", "--user-pool-id", poolID}, &pool)
 		var client struct{ UserPoolClient struct{ ClientId string } }

@@ -116,6 +116,19 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
+func (b *lockedBuffer) len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+// since returns what was written after the first n bytes.
+func (b *lockedBuffer) since(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf.Bytes()[n:])
+}
+
 func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -162,17 +175,34 @@ func startServer(t *testing.T, dataDir string, extraArgs ...string) *server {
 }
 
 // freePort asks the kernel for an unused loopback port.
+// It never answers the same port twice in one test run, so parallel tests
+// do not race for a port one of them has just released.
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	usedPorts.Lock()
+	defer usedPorts.Unlock()
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !usedPorts.m[port] {
+			usedPorts.m[port] = true
+			return port, nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
+
+var usedPorts = struct {
+	sync.Mutex
+	m map[int]bool
+}{m: map[int]bool{}}
 
 // start runs the binary on s.Addr and waits for /health.
 func (s *server) start() error {
+	mark := s.stderr.len()
+	var healthyAt time.Time
 	args := append([]string{"serve", "--listen", s.Addr, "--data", s.dataDir}, s.args...)
 	cmd := exec.Command(ninshoBin, args...)
 	cmd.Stdout = s.stderr
@@ -205,7 +235,17 @@ func (s *server) start() error {
 			resp.Body.Close()
 			var h struct{ Status string }
 			if resp.StatusCode == http.StatusOK && json.Unmarshal(body, &h) == nil && h.Status == "ok" {
-				return nil
+				// Make sure the answer came from this process, not from
+				// another program that took the port first: ours logs
+				// its address once listening, or at least stays up.
+				if strings.Contains(s.stderr.since(mark), s.Addr) {
+					return nil
+				}
+				if healthyAt.IsZero() {
+					healthyAt = time.Now()
+				} else if time.Since(healthyAt) > 2*time.Second {
+					return nil
+				}
 			}
 		}
 		if time.Now().After(deadline) {
@@ -237,12 +277,12 @@ func (s *server) stop() {
 }
 
 // restart stops the server and starts it again on the same port and data
-// directory.
-func (s *server) restart() {
-	s.t.Helper()
+// directory. t is the (sub)test calling it: a failure stops that test.
+func (s *server) restart(t testing.TB) {
+	t.Helper()
 	s.stop()
 	if err := s.start(); err != nil {
-		s.t.Fatalf("restart ninsho: %v", err)
+		t.Fatalf("restart ninsho: %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,18 +162,39 @@ func TestFlowsWithAWSSDKForGo(t *testing.T) {
 		if ch.ChallengeParameters["USER_ID_FOR_SRP"] != username || ch.ChallengeParameters["requiredAttributes"] != "[]" {
 			t.Errorf("ChallengeParameters %v", ch.ChallengeParameters)
 		}
-		out, err := admin.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{
+		respond := func(session *string, password string) (*cip.AdminRespondToAuthChallengeOutput, error) {
+			return admin.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{
+				UserPoolId: aws.String(poolID), ClientId: aws.String(clientID),
+				ChallengeName:      types.ChallengeNameTypeNewPasswordRequired,
+				ChallengeResponses: map[string]string{"USERNAME": email, "NEW_PASSWORD": password},
+				Session:            session,
+			})
+		}
+		// A new password against the policy is refused; sign in again for
+		// a fresh session rather than rely on the refused one.
+		_, err = respond(ch.Session, "short")
+		var ipw *types.InvalidPasswordException
+		wantAPIError(t, err, &ipw, "")
+		ch, err = admin.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
 			UserPoolId: aws.String(poolID), ClientId: aws.String(clientID),
-			ChallengeName:      types.ChallengeNameTypeNewPasswordRequired,
-			ChallengeResponses: map[string]string{"USERNAME": email, "NEW_PASSWORD": newPassword},
-			Session:            ch.Session,
+			AuthFlow:       types.AuthFlowTypeAdminUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": email, "PASSWORD": tempPassword},
 		})
+		if err != nil || ch.Session == nil {
+			t.Fatalf("AdminInitiateAuth again: %v", err)
+		}
+		out, err := respond(ch.Session, newPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
 		keys = fetchJWKS(t, ctx, srv.URL, poolID)
 		sdkTokens(t, out.AuthenticationResult, true, keys, expect)
 		first = out.AuthenticationResult
+
+		// A session answers one challenge only.
+		_, err = respond(ch.Session, "Other#Passw0rd")
+		var na *types.NotAuthorizedException
+		wantAPIError(t, err, &na, "")
 	})
 
 	// newUser creates a confirmed user with a permanent password in pool.
@@ -311,6 +333,53 @@ func TestFlowsWithAWSSDKForGo(t *testing.T) {
 			})
 			var rnf *types.ResourceNotFoundException
 			wantAPIError(t, err, &rnf, "")
+		})
+
+		t.Run("PreventUserExistenceErrors ENABLED answers an unknown user like a wrong password", func(t *testing.T) {
+			t.Parallel()
+			c, err := admin.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+				UserPoolId: aws.String(poolID), ClientName: aws.String("quiet"),
+				ExplicitAuthFlows:          []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+				PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var na *types.NotAuthorizedException
+			_, err = adminSignIn(aws.ToString(c.UserPoolClient.ClientId), "nobody@example.com", newPassword, nil)
+			wantAPIError(t, err, &na, "Incorrect username or password.")
+		})
+
+		t.Run("email_verified false is a JSON false in the ID token, and the UUID username signs in", func(t *testing.T) {
+			t.Parallel()
+			const name, password = "unverified.user@example.com", "Unverified#Pass1"
+			u, err := admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+				UserPoolId: aws.String(poolID), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
+				UserAttributes: []types.AttributeType{
+					{Name: aws.String("email"), Value: aws.String(name)},
+					{Name: aws.String("email_verified"), Value: aws.String("false")},
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			uuid := aws.ToString(u.User.Username)
+			if _, err := admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+				UserPoolId: aws.String(poolID), Username: aws.String(uuid), Password: aws.String(password), Permanent: true,
+			}); err != nil {
+				t.Fatal(err)
+			}
+			out, err := adminSignIn(clientID, uuid, password, nil)
+			if err != nil {
+				t.Fatalf("sign-in with the UUID username: %v", err)
+			}
+			id := mustVerify(t, aws.ToString(out.AuthenticationResult.IdToken), keys)
+			if v, ok := id.Claims["email_verified"]; !ok || v != false {
+				t.Errorf("email_verified claim %#v, want the JSON boolean false", v)
+			}
+			if id.Claims["cognito:username"] != uuid || id.Claims["email"] != name {
+				t.Errorf("ID token cognito:username %v, email %v", id.Claims["cognito:username"], id.Claims["email"])
+			}
 		})
 
 		t.Run("a client with a secret requires SECRET_HASH", func(t *testing.T) {
@@ -461,6 +530,69 @@ func TestFlowsWithAWSSDKForGo(t *testing.T) {
 			if a := out.Users[0].Attributes; len(a) != 1 || aws.ToString(a[0].Name) != "email" || aws.ToString(a[0].Value) != email {
 				t.Errorf("AttributesToGet [email]: attributes %+v", a)
 			}
+		})
+
+		t.Run("ListUsers filters match as the API reference describes", func(t *testing.T) {
+			t.Parallel()
+			pool, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("filters")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid := pool.UserPool.Id
+			subs := map[string]string{}
+			for _, name := range []string{"alice", "bob", "carol"} {
+				u, err := admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+					UserPoolId: pid, Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
+					UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, a := range u.User.Attributes {
+					if aws.ToString(a.Name) == "sub" {
+						subs[name] = aws.ToString(a.Value)
+					}
+				}
+			}
+			if _, err := admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+				UserPoolId: pid, Username: aws.String("alice"), Password: aws.String("Alice#Pass1"), Permanent: true,
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := admin.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: pid, Username: aws.String("carol")}); err != nil {
+				t.Fatal(err)
+			}
+			// alice: CONFIRMED; bob and carol: FORCE_CHANGE_PASSWORD; carol disabled.
+			for _, c := range []struct{ filter, want string }{
+				{``, "alice bob carol"},
+				{`email = "alice@example.com"`, "alice"},
+				{`email ^= "b"`, "bob"},
+				{`username = "carol"`, "carol"},
+				{`sub = "` + subs["bob"] + `"`, "bob"},
+				{`cognito:user_status = "CONFIRMED"`, "alice"},
+				{`status = "Disabled"`, "carol"},
+				{`status = "Enabled"`, "alice bob"},
+				// "cognito:user_status (called Status in the Console)
+				// (case-insensitive)": ListUsers API reference.
+				{`cognito:user_status = "force_change_password"`, "bob carol"},
+			} {
+				out, err := admin.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: pid, Filter: aws.String(c.filter)})
+				if err != nil {
+					t.Errorf("Filter %s: %v", c.filter, err)
+					continue
+				}
+				var got []string
+				for _, u := range out.Users {
+					got = append(got, aws.ToString(u.Username))
+				}
+				slices.Sort(got)
+				if strings.Join(got, " ") != c.want {
+					t.Errorf("Filter %s: users %v, want %s", c.filter, got, c.want)
+				}
+			}
+			_, err = admin.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: pid, Filter: aws.String(`custom:tier = "gold"`)})
+			var ip *types.InvalidParameterException
+			wantAPIError(t, err, &ip, "")
 		})
 
 		t.Run("ListUsers pages with Limit 2 over 5 users", func(t *testing.T) {

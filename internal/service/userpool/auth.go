@@ -109,7 +109,11 @@ func (s *Service) initiate(ctx context.Context, admin bool, poolID, clientID, fl
 		return nil, cip.NewInvalidParameterException("Initiate Auth method not supported.")
 	}
 	if !c.allowsFlow(flow) {
-		return nil, cip.NewInvalidParameterException("Auth flow not enabled for this client")
+		// Cognito names the flow for the public API's flows only.
+		if admin || flow == "REFRESH_TOKEN" {
+			return nil, cip.NewInvalidParameterException("Auth flow not enabled for this client")
+		}
+		return nil, cip.NewInvalidParameterExceptionf("%s flow not enabled for this client", flow)
 	}
 	if params == nil {
 		params = map[string]string{}

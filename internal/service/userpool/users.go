@@ -342,8 +342,11 @@ func (s *Service) ListUsers(ctx context.Context, in *cip.ListUsersInput) (*cip.L
 	if err != nil {
 		return nil, err
 	}
-	if filter.Attribute == "username" {
-		filter.Value = p.userKey(filter.Value)
+	if filter.Attribute == "cognito:user_status" {
+		// "cognito:user_status (called Status in the Console)
+		// (case-insensitive)" (ListUsers API reference); statuses are
+		// stored in upper case.
+		filter.Value = strings.ToUpper(filter.Value)
 	}
 	after, err := decodePageToken(in.PaginationToken)
 	if err != nil {

@@ -169,3 +169,110 @@ func BenchmarkListUsersEmailFilter(b *testing.B) {
 		})
 	}
 }
+
+const benchObjects = 10_000
+
+// benchObject is an IAM-role-sized object: about 1 KiB of JSON.
+func benchObject(i int, now time.Time) store.Object {
+	key := fmt.Sprintf("123456789012/role%05d", i)
+	v := fmt.Appendf(nil, `{"RoleName":"role%05d","Arn":"arn:aws:iam::123456789012:role/role%05d","Policy":"`, i, i)
+	for len(v) < 1000 {
+		v = append(v, 'x')
+	}
+	v = append(v, `"}`...)
+	return store.Object{Kind: "iam.role", Key: key, Value: v, CreatedAt: now, UpdatedAt: now}
+}
+
+// benchObjectStore opens a store with benchObjects objects, put in one
+// transaction.
+func benchObjectStore(b *testing.B) *Store {
+	b.Helper()
+	s := open(b, b.TempDir())
+	ctx := b.Context()
+	now := time.Now()
+	err := s.InObjectTx(ctx, func(tx store.ObjectTx) error {
+		for i := range benchObjects {
+			if err := tx.CreateObject(ctx, benchObject(i, now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `PRAGMA optimize`); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func BenchmarkGetObject(b *testing.B) {
+	s := benchObjectStore(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		if _, err := s.GetObject(ctx, "iam.role", fmt.Sprintf("123456789012/role%05d", i%benchObjects)); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919
+	}
+}
+
+func BenchmarkGetObjectParallel(b *testing.B) {
+	s := benchObjectStore(b)
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := s.GetObject(ctx, "iam.role", fmt.Sprintf("123456789012/role%05d", i%benchObjects)); err != nil {
+				b.Error(err)
+				return
+			}
+			i += 7919
+		}
+	})
+}
+
+// BenchmarkPutObject replaces existing objects (the upsert's update path)
+// and, in "new", creates new ones.
+func BenchmarkPutObject(b *testing.B) {
+	s := benchObjectStore(b)
+	ctx := context.Background()
+	now := time.Now()
+	b.Run("replace", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if err := s.PutObject(ctx, benchObject(i%benchObjects, now)); err != nil {
+				b.Fatal(err)
+			}
+			i += 7919
+		}
+	})
+	b.Run("new", func(b *testing.B) {
+		i := benchObjects
+		for b.Loop() {
+			if err := s.PutObject(ctx, benchObject(i, now)); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+func BenchmarkListObjectsPrefix(b *testing.B) {
+	s := benchObjectStore(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		// 10 objects: role00000..role00009 and so on.
+		os, err := s.ListObjects(ctx, "iam.role", fmt.Sprintf("123456789012/role%04d", i%(benchObjects/10)), store.Page{Limit: 60})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(os) != 10 {
+			b.Fatalf("%d objects, want 10", len(os))
+		}
+		i += 7919
+	}
+}

@@ -14,6 +14,13 @@
 // applied forward only by the dialect-independent runner in
 // internal/store/sqlstore and recorded in schema_migrations.
 //
+// Objects (store.ObjectStore) live in one table, objects, keyed by (kind,
+// key) with BINARY collation; prefixes are primary-key range scans. Each
+// method of the Store runs on its own (reads on the read pool); InObjectTx
+// and UpdateObject hold the write connection for their whole transaction, so
+// fn must not call the Store itself: a write would wait for that connection
+// forever, and a read would not see the transaction's writes.
+//
 // Driver errors are mapped to the store sentinels: unique and primary-key
 // violations to store.ErrExists, a missing parent row (foreign key) and
 // sql.ErrNoRows to store.ErrNotFound, SQLITE_BUSY (another process held the

@@ -81,3 +81,42 @@ func TestFilterPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectPlans checks that every objects statement that reads rows is a
+// lookup or range scan of the primary key (prefixes included: no full scan,
+// no sort for ORDER BY key), and that the janitor's delete uses the partial
+// index on expires_at.
+func TestObjectPlans(t *testing.T) {
+	s := open(t, t.TempDir())
+	for _, q := range objectWrites {
+		if strings.HasPrefix(q, "INSERT") {
+			continue
+		}
+		args := make([]any, strings.Count(q, "?"))
+		for i := range args {
+			args[i] = "x"
+		}
+		rows, err := s.w.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, " | ")
+		want := "SEARCH objects USING INDEX sqlite_autoindex_objects_1 (kind=? AND key"
+		if q == deleteExpiredObject {
+			want = "SEARCH objects USING INDEX objects_expires (expires_at<?)"
+		}
+		if !strings.HasPrefix(p, want) || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s: plan %s", q, p)
+		}
+	}
+}

@@ -141,6 +141,8 @@ func (s *Store) prepare(ctx context.Context) error {
 	for _, q := range updateUserColumn {
 		writes = append(writes, q)
 	}
+	reads = append(reads, objectReads...)
+	writes = append(writes, objectWrites...)
 	return errors.Join(s.rs.prepare(ctx, reads...), s.ws.prepare(ctx, writes...))
 }
 
@@ -170,7 +172,7 @@ func (s *Store) Close() error {
 func (s *Store) Reset(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// Children first, though ON DELETE CASCADE would do.
-		for _, t := range []string{"auth_sessions", "refresh_tokens", "users", "clients", "signing_keys", "user_pools"} {
+		for _, t := range []string{"auth_sessions", "refresh_tokens", "users", "clients", "signing_keys", "user_pools", "objects"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 				return mapErr(err)
 			}
@@ -250,16 +252,25 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, er
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it when
-// fn returns nil. fn's error is returned unchanged.
+// fn returns nil. fn's error is returned unchanged. When fn panics, the
+// transaction is rolled back before the panic goes on: a recovered panic
+// (net/http recovers handlers') must not leave the one write connection in
+// a transaction that nobody ends.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
+	committed = true
 	return mapErr(tx.Commit())
 }
 

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"sync"
@@ -131,5 +133,34 @@ func TestTwoStoresOneFile(t *testing.T) {
 	u, err := b.GetUser(ctx, "p", "u")
 	if err != nil || string(u.Extra) != "20" {
 		t.Errorf("GetUser = %s, %v; want 20", u.Extra, err)
+	}
+}
+
+// TestPanicInTransactionReleasesTheWriter checks that a panic in InObjectTx's
+// fn, once recovered (as net/http does), leaves no transaction holding the one
+// write connection.
+func TestPanicInTransactionReleasesTheWriter(t *testing.T) {
+	s := open(t, t.TempDir())
+	ctx := t.Context()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not go on")
+			}
+		}()
+		_ = s.InObjectTx(ctx, func(tx store.ObjectTx) error {
+			if err := tx.PutObject(ctx, store.Object{Kind: "k", Key: "lost"}); err != nil {
+				t.Error(err)
+			}
+			panic("boom")
+		})
+	}()
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.PutObject(wctx, store.Object{Kind: "k", Key: "after"}); err != nil {
+		t.Fatalf("PutObject after a panicking transaction: %v", err)
+	}
+	if _, err := s.GetObject(ctx, "k", "lost"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetObject of the panicking transaction's write: %v, want ErrNotFound", err)
 	}
 }

@@ -37,4 +37,27 @@
 //     zero time stays zero; nil and empty byte slices and maps are the same.
 //   - GetRefreshToken and GetAuthSession return revoked or expired records:
 //     judging them is the service's job.
+//
+// For objects (store.ObjectStore):
+//
+//   - GetObject and ListObjects return expired objects until
+//     DeleteExpiredObjects removes them; it removes, across kinds, the
+//     objects whose ExpiresAt is strictly before t, never those with a zero
+//     ExpiresAt.
+//   - PutObject over an existing object keeps its CreatedAt and takes every
+//     other field from the new object (a zero ExpiresAt clears the expiry).
+//     UpdateObject stores what the updater returns, CreatedAt included.
+//   - The empty prefix selects every object of the kind; a prefix ending in
+//     the highest code points (U+00FF, U+10FFFF) selects exactly the keys
+//     that start with it. Keys are valid UTF-8 in the suite (PostgreSQL's
+//     text accepts nothing else). Page.After before the prefix's range lists
+//     from its start. DeleteObjectsWithPrefix of nothing returns 0, not
+//     ErrNotFound.
+//   - InObjectTx returns fn's error so that errors.Is finds it and keeps
+//     none of fn's writes; reads through tx see tx's own writes. A method of
+//     tx returning ErrExists or ErrNotFound leaves the transaction usable: fn
+//     may go on and commit (a PostgreSQL backend must not let such a failure
+//     abort the transaction).
+//   - Concurrent InObjectTx and UpdateObject read-modify-writes of one object
+//     lose no update.
 package storetest

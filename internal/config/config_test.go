@@ -1,0 +1,81 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		name    string
+		mutate  func(c *Config)
+		wantErr []string
+	}{
+		{"the defaults are valid", func(c *Config) {}, nil},
+		{"a non-loopback address without credentials is refused", func(c *Config) { c.Listen = "0.0.0.0:9229" },
+			[]string{"not a loopback address", "--access-key-id"}},
+		{"a non-loopback address with credentials is fine", func(c *Config) {
+			c.Listen, c.AccessKeyID, c.SecretAccessKey = "0.0.0.0:9229", "AKIAEXAMPLE", "secret"
+		}, nil},
+		{"localhost counts as loopback", func(c *Config) { c.Listen = "localhost:9229" }, nil},
+		{"IPv6 loopback counts as loopback", func(c *Config) { c.Listen = "[::1]:9229" }, nil},
+		{"a key id without a secret is refused", func(c *Config) { c.AccessKeyID = "x" }, []string{"given together"}},
+		{"every problem is reported at once", func(c *Config) {
+			c.Region, c.Account, c.IAM, c.LogLevel = "mars", "12", "maybe", "loud"
+		}, []string{"region", "account", "iam", "log-level"}},
+		{"an issuer base must be a URL", func(c *Config) { c.IssuerBase = "cognito-idp.example" }, []string{"issuer-base"}},
+		{"a listen address needs a port", func(c *Config) { c.Listen = "127.0.0.1" }, []string{"host:port"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			tc.mutate(&c)
+			err := c.Validate()
+			if len(tc.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("Validate() = %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("Validate() = nil, want an error")
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvironmentAndFlagsLayerOverDefaults(t *testing.T) {
+	env := map[string]string{"NINSHO_LISTEN": "127.0.0.1:1234", "NINSHO_ALLOW_RESET": "true", "NINSHO_IAM": "off"}
+	c := Default()
+	if err := c.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:1234" || !c.AllowReset || c.IAM != "off" || c.DataDir != "./data" {
+		t.Fatalf("env not applied: %+v", c)
+	}
+	bad := Default()
+	if err := bad.ApplyEnv(func(k string) (string, bool) {
+		if k == "NINSHO_ALLOW_RESET" {
+			return "perhaps", true
+		}
+		return "", false
+	}); err == nil {
+		t.Fatal("a non-boolean NINSHO_ALLOW_RESET was accepted")
+	}
+}
+
+func TestIssuerDefaultsToTheListenAddress(t *testing.T) {
+	c := Default()
+	if got := c.Issuer(); got != "http://127.0.0.1:9229" {
+		t.Fatalf("Issuer() = %q", got)
+	}
+	c.IssuerBase = "https://cognito-idp.us-east-1.amazonaws.com/"
+	if got := c.Issuer(); got != "https://cognito-idp.us-east-1.amazonaws.com" {
+		t.Fatalf("Issuer() = %q", got)
+	}
+}
