@@ -13,9 +13,11 @@ import (
 
 	"github.com/ninsho/ninsho/internal/awsapi/cognitoidentity"
 	"github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
+	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
 	stsapi "github.com/ninsho/ninsho/internal/awsapi/sts"
 	"github.com/ninsho/ninsho/internal/awsproto"
 	"github.com/ninsho/ninsho/internal/config"
+	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
 	"github.com/ninsho/ninsho/internal/service/sts"
 	"github.com/ninsho/ninsho/internal/service/userpool"
 	"github.com/ninsho/ninsho/internal/sigv4"
@@ -44,15 +46,24 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	keys := &tokens.Keys{Store: st}
 	up := userpool.New(st, keys, cfg.Region, cfg.Account, issuerBase, logger)
 
-	creds := &rootCredentials{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, account: cfg.Account}
-	if creds.accessKeyID == "" {
-		creds.accessKeyID, creds.secret = "test", "test"
+	iamService := iamsvc.New(st, cfg.Account)
+	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, nil)
+
+	root := &rootCredentials{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, account: cfg.Account}
+	if root.accessKeyID == "" {
+		root.accessKeyID, root.secret = "test", "test"
 	}
+	creds := &credentialChain{root: root, sts: stsService, iam: iamService, account: cfg.Account}
 	verifier := &sigv4.Verifier{Lookup: creds, AcceptAny: cfg.IAM == "off"}
-	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account}, nil, logger,
+	var authz awsproto.Authorizer
+	if cfg.IAM == "on" {
+		authz = &authorizer{policies: iamService, region: cfg.Region, account: cfg.Account, now: time.Now}
+	}
+	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account}, authz, logger,
 		cognitoidp.NewService(up),
 		cognitoidentity.NewService(cognitoidentity.UnimplementedAPI{}),
-		stsapi.NewService(&sts.Service{}),
+		stsapi.NewService(stsService),
+		iamapi.NewService(iamService),
 	)
 	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up}
 	a.handler = a.routes(api)
@@ -207,6 +218,12 @@ func (a *App) janitor(ctx context.Context) {
 			}
 			if _, err := a.store.DeleteExpiredRefreshTokens(ctx, now); err != nil && ctx.Err() == nil {
 				a.logger.Warn("janitor: refresh tokens", "err", err)
+			}
+			// Expired temporary credentials stay a day, so that their use
+			// is answered with ExpiredTokenException rather than as an
+			// unknown key.
+			if _, err := a.store.DeleteExpiredObjects(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.logger.Warn("janitor: objects", "err", err)
 			}
 		}
 	}

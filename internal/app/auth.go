@@ -3,12 +3,17 @@ package app
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	"github.com/ninsho/ninsho/internal/awserr"
 	"github.com/ninsho/ninsho/internal/principal"
+	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
+	"github.com/ninsho/ninsho/internal/service/sts"
 	"github.com/ninsho/ninsho/internal/sigv4"
+	"github.com/ninsho/ninsho/internal/store"
 )
 
 // rootCredentials knows the account root's access key. More credentials (IAM
@@ -26,6 +31,52 @@ func (c *rootCredentials) LookupCredential(_ context.Context, id string) (sigv4.
 		Principal: &principal.Principal{Kind: principal.Root, Account: c.account,
 			ARN: "arn:aws:iam::" + c.account + ":root", UserID: c.account, AccessKeyID: c.accessKeyID},
 	}, nil
+}
+
+// credentialChain finds the secret of any access key ninsho knows: the
+// root's, temporary credentials from STS and identity pools (ASIA…), and
+// IAM users' keys (AKIA…).
+type credentialChain struct {
+	root    *rootCredentials
+	sts     *sts.Service
+	iam     *iamsvc.Service
+	account string
+}
+
+func (c *credentialChain) LookupCredential(ctx context.Context, id string) (sigv4.Credential, error) {
+	if cred, err := c.root.LookupCredential(ctx, id); err == nil {
+		return cred, nil
+	}
+	if strings.HasPrefix(id, sts.TemporaryKeyPrefix) {
+		return c.sts.LookupCredential(ctx, id)
+	}
+	key, err := c.iam.AccessKeyByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return sigv4.Credential{}, sigv4.ErrUnknownKey
+	}
+	if err != nil {
+		return sigv4.Credential{}, err
+	}
+	if key.Status != "Active" {
+		// AWS answers an inactive key like an unknown one.
+		return sigv4.Credential{}, sigv4.ErrUnknownKey
+	}
+	return sigv4.Credential{
+		AccessKeyID: key.ID, SecretAccessKey: key.Secret,
+		Principal: &principal.Principal{Kind: principal.User, Account: c.account, ARN: key.UserARN,
+			UserID: key.UserID, UserName: key.UserName, AccessKeyID: key.ID},
+	}, nil
+}
+
+// roleFinder adapts the IAM service to what STS needs of roles.
+type roleFinder struct{ iam *iamsvc.Service }
+
+func (f roleFinder) RoleByARN(ctx context.Context, arn string) (*sts.Role, error) {
+	r, err := f.iam.RoleByARN(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
+	return &sts.Role{Name: r.Name, ID: r.ID, ARN: r.ARN, TrustPolicy: r.TrustPolicy, MaxSessionDuration: r.MaxSessionDuration}, nil
 }
 
 // authenticator verifies SigV4 for the protocol layer.

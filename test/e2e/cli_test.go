@@ -22,6 +22,9 @@ import (
 type awsCLI struct {
 	path string
 	srv  *server
+	// env overrides clientEnv (the last value of a key wins), e.g. other
+	// credentials.
+	env []string
 }
 
 // needAWSCLI returns the path of `aws`, or skips the test when it is not
@@ -52,7 +55,7 @@ func (c *awsCLI) run(t *testing.T, ctx context.Context, args ...string) cliResul
 	full := append([]string{"--endpoint-url", c.srv.URL, "--output", "json",
 		"--cli-connect-timeout", "5", "--cli-read-timeout", "15"}, args...)
 	cmd := exec.CommandContext(ctx, c.path, full...)
-	cmd.Env = clientEnv()
+	cmd.Env = append(clientEnv(), c.env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
