@@ -51,7 +51,7 @@ func serverSessionFromB(v, b *big.Int) (*ServerSession, bool) {
 		return nil, false
 	}
 	bigB := new(big.Int).Mul(groupK, v)
-	bigB.Add(bigB, new(big.Int).Exp(groupG, b, groupN))
+	bigB.Add(bigB, gExp(b))
 	bigB.Mod(bigB, groupN)
 	if bigB.Sign() == 0 {
 		return nil, false

@@ -62,7 +62,7 @@ func Verifier(poolName, userID, password string, salt []byte) []byte {
 
 func verifierInt(poolName, userID, password string, salt *big.Int) *big.Int {
 	x := computeX(poolName, userID, password, salt)
-	return new(big.Int).Exp(groupG, x, groupN)
+	return gExp(x)
 }
 
 // VerifyPassword recomputes the verifier of password and compares it with
