@@ -70,3 +70,29 @@ func BenchmarkAdminInitiateAuth(b *testing.B) {
 type readCloser struct{ *bytes.Reader }
 
 func (readCloser) Close() error { return nil }
+
+// BenchmarkAdminInitiateAuthLatency is one sign-in at a time: the latency a
+// single client sees.
+func BenchmarkAdminInitiateAuthLatency(b *testing.B) {
+	a, srv := newTestApp(b)
+	poolID, clientID := seedUser(b, srv.URL, "bench-user", "Bench-Pass1!")
+	body := []byte(fmt.Sprintf(`{"UserPoolId":%q,"ClientId":%q,"AuthFlow":"ADMIN_USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"bench-user","PASSWORD":"Bench-Pass1!"}}`, poolID, clientID))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", nil)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminInitiateAuth")
+	sum := sha256.Sum256(body)
+	if err := signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, req,
+		hex.EncodeToString(sum[:]), "cognito-idp", "us-east-1", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	h := a.Handler()
+	for b.Loop() {
+		r := req.Clone(context.Background())
+		r.Body = readCloser{bytes.NewReader(body)}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}
