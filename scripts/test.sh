@@ -34,6 +34,8 @@ go test -count=1 -timeout 20m ./...
 
 log "fuzz smoke (10s per target)"
 go test -run '^$' -fuzz '^FuzzDecodeJSON$' -fuzztime 10s ./internal/awsproto
+go test -run '^$' -fuzz '^FuzzDecodeQuery$' -fuzztime 10s ./internal/awsproto
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./internal/iam/policy
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./internal/sigv4
 go test -run '^$' -fuzz '^FuzzParseFilter$' -fuzztime 10s ./internal/service/userpool
 
