@@ -47,7 +47,11 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	up := userpool.New(st, keys, cfg.Region, cfg.Account, issuerBase, logger)
 
 	iamService := iamsvc.New(st, cfg.Account)
-	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, nil)
+	var masterKey []byte
+	if cfg.MasterKey != "" {
+		masterKey = []byte(cfg.MasterKey)
+	}
+	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, masterKey)
 
 	root := &rootCredentials{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, account: cfg.Account}
 	if root.accessKeyID == "" {

@@ -29,8 +29,11 @@ type Config struct {
 	// (accept any well-formed signature: for suites written against emulators).
 	IAM        string
 	AllowReset bool // POST /_ninsho/reset
-	LogLevel   string
-	LogFormat  string // "text" or "json"
+	// MasterKey, when set, encrypts secrets at rest (the secret keys of
+	// temporary credentials). At least 32 characters.
+	MasterKey string
+	LogLevel  string
+	LogFormat string // "text" or "json"
 }
 
 // Default returns the defaults.
@@ -57,6 +60,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.AccessKeyID, "access-key-id", c.AccessKeyID, "root access key id (NINSHO_ACCESS_KEY_ID)")
 	fs.StringVar(&c.SecretAccessKey, "secret-access-key", c.SecretAccessKey, "root secret access key (NINSHO_SECRET_ACCESS_KEY)")
 	fs.StringVar(&c.IAM, "iam", c.IAM, "on: verify request signatures; off: accept any well-formed signature (NINSHO_IAM)")
+	fs.StringVar(&c.MasterKey, "master-key", c.MasterKey, "encrypt secrets at rest with this key, 32+ characters (NINSHO_MASTER_KEY)")
 	fs.BoolVar(&c.AllowReset, "allow-reset", c.AllowReset, "enable POST /_ninsho/reset, which wipes all data (NINSHO_ALLOW_RESET)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (NINSHO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (NINSHO_LOG_FORMAT)")
@@ -81,6 +85,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 	str("NINSHO_IAM", &c.IAM)
 	str("NINSHO_LOG_LEVEL", &c.LogLevel)
 	str("NINSHO_LOG_FORMAT", &c.LogFormat)
+	str("NINSHO_MASTER_KEY", &c.MasterKey)
 	if v, ok := lookup("NINSHO_ALLOW_RESET"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -147,6 +152,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log-level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	if c.MasterKey != "" && len(c.MasterKey) < 32 {
+		errs = append(errs, errors.New("master-key: must be at least 32 characters"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format: %q is neither text nor json", c.LogFormat))

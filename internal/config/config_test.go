@@ -79,3 +79,11 @@ func TestIssuerDefaultsToTheListenAddress(t *testing.T) {
 		t.Fatalf("Issuer() = %q", got)
 	}
 }
+
+func TestAShortMasterKeyIsRefused(t *testing.T) {
+	c := Default()
+	c.MasterKey = "short"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "master-key") {
+		t.Fatalf("Validate() = %v", err)
+	}
+}
