@@ -2,7 +2,6 @@ package iamsvc
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
+	"github.com/ninsho/ninsho/internal/randid"
 	"github.com/ninsho/ninsho/internal/store"
 )
 
@@ -72,33 +72,13 @@ const (
 	secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 )
 
-// randomString returns n characters of alphabet, uniformly (rejection
-// sampling avoids modulo bias).
-func randomString(n int, alphabet string) string {
-	out := make([]byte, 0, n)
-	buf := make([]byte, n*2)
-	limit := 256 - 256%len(alphabet)
-	for len(out) < n {
-		rand.Read(buf)
-		for _, b := range buf {
-			if int(b) < limit {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-				if len(out) == n {
-					break
-				}
-			}
-		}
-	}
-	return string(out)
-}
-
 // Unique ids as AWS forms them: a four-letter prefix telling the entity
 // type and 17 upper-case alphanumerics; access key ids have 16.
-func newRoleID() string          { return "AROA" + randomString(17, upperAlnum) }
-func newUserID() string          { return "AIDA" + randomString(17, upperAlnum) }
-func newPolicyID() string        { return "ANPA" + randomString(17, upperAlnum) }
-func newAccessKeyID() string     { return "AKIA" + randomString(16, upperAlnum) }
-func newSecretAccessKey() string { return randomString(40, secretChars) }
+func newRoleID() string          { return "AROA" + randid.String(17, upperAlnum) }
+func newUserID() string          { return "AIDA" + randid.String(17, upperAlnum) }
+func newPolicyID() string        { return "ANPA" + randid.String(17, upperAlnum) }
+func newAccessKeyID() string     { return "AKIA" + randid.String(16, upperAlnum) }
+func newSecretAccessKey() string { return randid.String(40, secretChars) }
 
 // nameKey is the key of a role or user: AWS compares their names without
 // case, and keeps the case they were created with.

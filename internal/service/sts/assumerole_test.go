@@ -10,6 +10,7 @@ import (
 	stsapi "github.com/ninsho/ninsho/internal/awsapi/sts"
 	"github.com/ninsho/ninsho/internal/awserr"
 	"github.com/ninsho/ninsho/internal/principal"
+	"github.com/ninsho/ninsho/internal/randid"
 )
 
 const roleARNPrefix = "arn:aws:iam::123456789012:role/"
@@ -215,7 +216,7 @@ func TestAssumeRoleRequestChecks(t *testing.T) {
 			in: func() *stsapi.AssumeRoleInput {
 				in := assumeInput("Target", "s")
 				for range 50 {
-					in.Tags = append(in.Tags, tag(randomString(128, upperAlnum), randomString(256, secretAlphabet)))
+					in.Tags = append(in.Tags, tag(randid.String(128, upperAlnum), randid.String(256, secretAlphabet)))
 				}
 				return in
 			},

@@ -19,6 +19,7 @@ import (
 	"github.com/ninsho/ninsho/internal/awsapi"
 	stsapi "github.com/ninsho/ninsho/internal/awsapi/sts"
 	"github.com/ninsho/ninsho/internal/principal"
+	"github.com/ninsho/ninsho/internal/randid"
 	"github.com/ninsho/ninsho/internal/sigv4"
 	"github.com/ninsho/ninsho/internal/store"
 )
@@ -164,8 +165,8 @@ func (s *Service) issue(ctx context.Context, rec *credentialRecord, d time.Durat
 	now := s.now().UTC().Truncate(time.Second)
 	rec.Issued, rec.Expiration = now, now.Add(d)
 	for range issueAttempts {
-		id := TemporaryKeyPrefix + randomString(keyIDRandomLen, upperAlnum)
-		secret := randomString(secretLen, secretAlphabet)
+		id := TemporaryKeyPrefix + randid.String(keyIDRandomLen, upperAlnum)
+		secret := randid.String(secretLen, secretAlphabet)
 		token := newSessionToken()
 		rec.TokenHash = hashToken(token)
 		if err := s.putSecret(rec, id, secret); err != nil {
@@ -336,26 +337,6 @@ const (
 	upperAlnum     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 )
-
-// randomString returns n characters of alphabet, uniformly (rejection
-// sampling avoids modulo bias).
-func randomString(n int, alphabet string) string {
-	out := make([]byte, 0, n)
-	buf := make([]byte, n+n/2)
-	limit := 256 - 256%len(alphabet)
-	for len(out) < n {
-		rand.Read(buf)
-		for _, b := range buf {
-			if int(b) < limit {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-				if len(out) == n {
-					break
-				}
-			}
-		}
-	}
-	return string(out)
-}
 
 // newSessionToken returns an opaque token shaped like AWS's (standard
 // base64, a few hundred characters). It carries nothing: the session lives

@@ -217,17 +217,11 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *cip.CreateUserPo
 		return nil, err
 	}
 	var cfg cip.UserPoolClientType
-	if err := applyClientSettings(&cfg, clientSettings{
-		RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity, IdTokenValidity: in.IdTokenValidity,
-		TokenValidityUnits: in.TokenValidityUnits, ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes,
-		ExplicitAuthFlows: in.ExplicitAuthFlows, SupportedIdentityProviders: in.SupportedIdentityProviders,
-		CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs, DefaultRedirectURI: in.DefaultRedirectURI,
-		AllowedOAuthFlows: in.AllowedOAuthFlows, AllowedOAuthScopes: in.AllowedOAuthScopes,
-		AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient, AnalyticsConfiguration: in.AnalyticsConfiguration,
-		PreventUserExistenceErrors: in.PreventUserExistenceErrors, EnableTokenRevocation: in.EnableTokenRevocation,
-		EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-		AuthSessionValidity:                      in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
-	}); err != nil {
+	var m clientSettings
+	if err := copyMembers(in, &m); err != nil {
+		return nil, err
+	}
+	if err := applyClientSettings(&cfg, m); err != nil {
 		return nil, err
 	}
 	settings, err := json.Marshal(cfg)
@@ -299,17 +293,11 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *cip.UpdateUserPo
 		return nil, err
 	}
 	var cfg cip.UserPoolClientType
-	if err := applyClientSettings(&cfg, clientSettings{
-		RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity, IdTokenValidity: in.IdTokenValidity,
-		TokenValidityUnits: in.TokenValidityUnits, ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes,
-		ExplicitAuthFlows: in.ExplicitAuthFlows, SupportedIdentityProviders: in.SupportedIdentityProviders,
-		CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs, DefaultRedirectURI: in.DefaultRedirectURI,
-		AllowedOAuthFlows: in.AllowedOAuthFlows, AllowedOAuthScopes: in.AllowedOAuthScopes,
-		AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient, AnalyticsConfiguration: in.AnalyticsConfiguration,
-		PreventUserExistenceErrors: in.PreventUserExistenceErrors, EnableTokenRevocation: in.EnableTokenRevocation,
-		EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-		AuthSessionValidity:                      in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
-	}); err != nil {
+	var m clientSettings
+	if err := copyMembers(in, &m); err != nil {
+		return nil, err
+	}
+	if err := applyClientSettings(&cfg, m); err != nil {
 		return nil, err
 	}
 	settings, err := json.Marshal(cfg)

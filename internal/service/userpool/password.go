@@ -8,6 +8,7 @@ import (
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
+	"github.com/ninsho/ninsho/internal/randid"
 	"github.com/ninsho/ninsho/internal/srp"
 	"github.com/ninsho/ninsho/internal/store"
 )
@@ -69,12 +70,12 @@ func generatePassword(policy cip.PasswordPolicyType) string {
 	classes := []string{"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "^$*.!@#%&-_=+"}
 	var b strings.Builder
 	for _, c := range classes {
-		b.WriteString(randomString(1, c))
+		b.WriteString(randid.String(1, c))
 	}
-	b.WriteString(randomString(n-len(classes), alnum))
+	b.WriteString(randid.String(n-len(classes), alnum))
 	// Interleave so the class characters are not always first.
 	s := []byte(b.String())
-	perm := []byte(randomString(len(s), lowerAlnum))
+	perm := []byte(randid.String(len(s), lowerAlnum))
 	for i := len(s) - 1; i > 0; i-- {
 		j := int(perm[i]) % (i + 1)
 		s[i], s[j] = s[j], s[i]

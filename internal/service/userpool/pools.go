@@ -225,16 +225,11 @@ func (s *Service) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInpu
 		AliasAttributes:       in.AliasAttributes,
 		UsernameConfiguration: in.UsernameConfiguration,
 	}
-	if err := applySettings(&cfg, mutableSettings{
-		Policies: in.Policies, DeletionProtection: in.DeletionProtection, LambdaConfig: in.LambdaConfig,
-		AutoVerifiedAttributes: in.AutoVerifiedAttributes, SmsVerificationMessage: in.SmsVerificationMessage,
-		EmailVerificationMessage: in.EmailVerificationMessage, EmailVerificationSubject: in.EmailVerificationSubject,
-		VerificationMessageTemplate: in.VerificationMessageTemplate, SmsAuthenticationMessage: in.SmsAuthenticationMessage,
-		UserAttributeUpdateSettings: in.UserAttributeUpdateSettings, MfaConfiguration: in.MfaConfiguration,
-		DeviceConfiguration: in.DeviceConfiguration, EmailConfiguration: in.EmailConfiguration,
-		SmsConfiguration: in.SmsConfiguration, UserPoolTags: in.UserPoolTags, AdminCreateUserConfig: in.AdminCreateUserConfig,
-		UserPoolAddOns: in.UserPoolAddOns, AccountRecoverySetting: in.AccountRecoverySetting, UserPoolTier: in.UserPoolTier,
-	}); err != nil {
+	var m mutableSettings
+	if err := copyMembers(in, &m); err != nil {
+		return nil, err
+	}
+	if err := applySettings(&cfg, m); err != nil {
 		return nil, err
 	}
 	settings, err := json.Marshal(cfg)
@@ -303,21 +298,16 @@ func (s *Service) ListUserPools(ctx context.Context, in *cip.ListUserPoolsInput)
 // the request leaves out return to their defaults.
 func (s *Service) UpdateUserPool(ctx context.Context, in *cip.UpdateUserPoolInput) (*cip.UpdateUserPoolOutput, error) {
 	now := s.now()
+	var m mutableSettings
+	if err := copyMembers(in, &m); err != nil {
+		return nil, err
+	}
 	_, err := s.Store.UpdateUserPool(ctx, *in.UserPoolId, func(rec store.UserPool) (store.UserPool, error) {
 		var cfg cip.UserPoolType
 		if err := json.Unmarshal(rec.Settings, &cfg); err != nil {
 			return rec, err
 		}
-		if err := applySettings(&cfg, mutableSettings{
-			Policies: in.Policies, DeletionProtection: in.DeletionProtection, LambdaConfig: in.LambdaConfig,
-			AutoVerifiedAttributes: in.AutoVerifiedAttributes, SmsVerificationMessage: in.SmsVerificationMessage,
-			EmailVerificationMessage: in.EmailVerificationMessage, EmailVerificationSubject: in.EmailVerificationSubject,
-			VerificationMessageTemplate: in.VerificationMessageTemplate, SmsAuthenticationMessage: in.SmsAuthenticationMessage,
-			UserAttributeUpdateSettings: in.UserAttributeUpdateSettings, MfaConfiguration: in.MfaConfiguration,
-			DeviceConfiguration: in.DeviceConfiguration, EmailConfiguration: in.EmailConfiguration,
-			SmsConfiguration: in.SmsConfiguration, UserPoolTags: in.UserPoolTags, AdminCreateUserConfig: in.AdminCreateUserConfig,
-			UserPoolAddOns: in.UserPoolAddOns, AccountRecoverySetting: in.AccountRecoverySetting, UserPoolTier: in.UserPoolTier,
-		}); err != nil {
+		if err := applySettings(&cfg, m); err != nil {
 			return rec, err
 		}
 		b, err := json.Marshal(cfg)
@@ -354,6 +344,17 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *cip.DeleteUserPoolInpu
 		return nil, err
 	}
 	return &awsapi.Empty{}, nil
+}
+
+// copyMembers copies the members of an input into dst, a struct whose
+// fields are named like those members, so that Create and Update of pools
+// and clients share one list of settings instead of two copies of it.
+func copyMembers(in, dst any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
 }
 
 // Pagination tokens are the last key of the previous page, encoded so that
