@@ -18,6 +18,7 @@ import (
 	"github.com/ninsho/ninsho/internal/awsproto"
 	"github.com/ninsho/ninsho/internal/config"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
+	"github.com/ninsho/ninsho/internal/service/identitypool"
 	"github.com/ninsho/ninsho/internal/service/sts"
 	"github.com/ninsho/ninsho/internal/service/userpool"
 	"github.com/ninsho/ninsho/internal/sigv4"
@@ -33,6 +34,7 @@ type App struct {
 	store    store.Store
 	keys     *tokens.Keys
 	userPool *userpool.Service
+	identity *identitypool.Service
 	handler  http.Handler
 }
 
@@ -52,6 +54,11 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		masterKey = []byte(cfg.MasterKey)
 	}
 	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, masterKey)
+	identity := &identitypool.Service{
+		Store: st, Keys: keys, UserPools: userPoolTokens{userPool: up, keys: keys},
+		Roles: roleFinder{iamService}, Sessions: stsService,
+		Region: cfg.Region, Account: cfg.Account, IssuerBase: issuerBase, Now: time.Now,
+	}
 
 	root := &rootCredentials{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, account: cfg.Account}
 	if root.accessKeyID == "" {
@@ -65,11 +72,11 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	}
 	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account}, authz, logger,
 		cognitoidp.NewService(up),
-		cognitoidentity.NewService(cognitoidentity.UnimplementedAPI{}),
+		cognitoidentity.NewService(identity),
 		stsapi.NewService(stsService),
 		iamapi.NewService(iamService),
 	)
-	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up}
+	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity}
 	a.handler = a.routes(api)
 	return a, nil
 }
@@ -88,6 +95,7 @@ func (a *App) routes(api *awsproto.Handler) http.Handler {
 	mux.HandleFunc("POST /_ninsho/reset", a.reset)
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", a.jwks)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", a.openIDConfiguration)
+	mux.HandleFunc("GET /cognito-identity/.well-known/jwks_uri", a.identityJWKS)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if awsproto.IsAWSRequest(r) {
 			api.ServeHTTP(w, r)
@@ -147,6 +155,20 @@ func (a *App) jwks(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		a.logger.Error("jwks", "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "max-age=300")
+	w.Write(body)
+}
+
+// identityJWKS is the key set of the identity pools' OpenID tokens
+// (GetOpenIdToken, GetOpenIdTokenForDeveloperIdentity).
+func (a *App) identityJWKS(w http.ResponseWriter, r *http.Request) {
+	body, err := a.identity.JWKS(r.Context())
+	if err != nil {
+		a.logger.Error("identity jwks", "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
 		return
 	}

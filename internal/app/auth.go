@@ -4,16 +4,23 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	"github.com/ninsho/ninsho/internal/awserr"
 	"github.com/ninsho/ninsho/internal/principal"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
+	"github.com/ninsho/ninsho/internal/service/identitypool"
 	"github.com/ninsho/ninsho/internal/service/sts"
+	"github.com/ninsho/ninsho/internal/service/userpool"
 	"github.com/ninsho/ninsho/internal/sigv4"
 	"github.com/ninsho/ninsho/internal/store"
+	"github.com/ninsho/ninsho/internal/tokens"
 )
 
 // rootCredentials knows the account root's access key. More credentials (IAM
@@ -99,4 +106,36 @@ func (a *authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	// --iam off: any well-formed signature is the account root.
 	return &principal.Principal{Kind: principal.Root, Account: a.account,
 		ARN: "arn:aws:iam::" + a.account + ":root", UserID: a.account, AccessKeyID: res.Parsed.AccessKeyID}, nil
+}
+
+// userPoolTokens verifies the ID tokens of local user pools for identity
+// pools, with Cognito's wording of each refusal.
+type userPoolTokens struct {
+	userPool *userpool.Service
+	keys     *tokens.Keys
+}
+
+func (v userPoolTokens) VerifyIDToken(ctx context.Context, poolID, token string, now time.Time) (map[string]any, error) {
+	unverified := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(token, unverified); err != nil {
+		return nil, &identitypool.TokenError{Reason: "Couldn't verify signed token."}
+	}
+	if iss, _ := unverified["iss"].(string); iss != v.userPool.Issuer(poolID) {
+		return nil, &identitypool.TokenError{Reason: "Issuer doesn't match providerName"}
+	}
+	claims, err := v.keys.Verify(ctx, poolID, token, now)
+	switch {
+	case errors.Is(err, tokens.ErrExpired):
+		exp, _ := unverified["exp"].(float64)
+		return nil, &identitypool.TokenError{Reason: fmt.Sprintf("Token expired: %d >= %d", now.Unix(), int64(exp))}
+	case errors.Is(err, tokens.ErrMalformed), errors.Is(err, tokens.ErrSignature), errors.Is(err, tokens.ErrUnknownKey),
+		errors.Is(err, tokens.ErrNotYetValid):
+		return nil, &identitypool.TokenError{Reason: "Couldn't verify signed token."}
+	case err != nil:
+		return nil, err
+	}
+	if claims["token_use"] != "id" {
+		return nil, &identitypool.TokenError{Reason: "Not a valid OpenId Connect identity token."}
+	}
+	return claims, nil
 }
