@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
 	stsapi "github.com/ninsho/ninsho/internal/awsapi/sts"
 	"github.com/ninsho/ninsho/internal/awsproto"
+	"github.com/ninsho/ninsho/internal/clock"
 	"github.com/ninsho/ninsho/internal/config"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
 	"github.com/ninsho/ninsho/internal/service/identitypool"
@@ -36,6 +38,7 @@ type App struct {
 	userPool *userpool.Service
 	identity *identitypool.Service
 	handler  http.Handler
+	clock    *clock.Clock
 }
 
 // New opens the store and builds the services. issuerBase is the issuer
@@ -45,19 +48,25 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	if err != nil {
 		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
 	}
-	keys := &tokens.Keys{Store: st}
+	// One clock for every service: a test suite may move it forward
+	// (POST /_ninsho/clock) to expire tokens, sessions and credentials.
+	clk := &clock.Clock{}
+	keys := &tokens.Keys{Store: st, Now: clk.Now}
 	up := userpool.New(st, keys, cfg.Region, cfg.Account, issuerBase, logger)
+	up.Now = clk.Now
 
 	iamService := iamsvc.New(st, cfg.Account)
+	iamService.Now = clk.Now
 	var masterKey []byte
 	if cfg.MasterKey != "" {
 		masterKey = []byte(cfg.MasterKey)
 	}
 	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, masterKey)
+	stsService.Now = clk.Now
 	identity := &identitypool.Service{
 		Store: st, Keys: keys, UserPools: userPoolTokens{userPool: up, keys: keys},
 		Roles: roleFinder{iamService}, Sessions: stsService,
-		Region: cfg.Region, Account: cfg.Account, IssuerBase: issuerBase, Now: time.Now,
+		Region: cfg.Region, Account: cfg.Account, IssuerBase: issuerBase, Now: clk.Now,
 	}
 
 	root := &rootCredentials{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, account: cfg.Account}
@@ -65,10 +74,12 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		root.accessKeyID, root.secret = "test", "test"
 	}
 	creds := &credentialChain{root: root, sts: stsService, iam: iamService, account: cfg.Account}
-	verifier := &sigv4.Verifier{Lookup: creds, AcceptAny: cfg.IAM == "off"}
+	// Signatures are checked against the real time (clients sign with it),
+	// credential expiry against the server's clock.
+	verifier := &sigv4.Verifier{Lookup: creds, AcceptAny: cfg.IAM == "off", CredentialNow: clk.Now}
 	var authz awsproto.Authorizer
 	if cfg.IAM == "on" {
-		authz = &authorizer{policies: iamService, region: cfg.Region, account: cfg.Account, now: time.Now}
+		authz = &authorizer{policies: iamService, region: cfg.Region, account: cfg.Account, now: clk.Now}
 	}
 	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account}, authz, logger,
 		cognitoidp.NewService(up),
@@ -76,7 +87,7 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		stsapi.NewService(stsService),
 		iamapi.NewService(iamService),
 	)
-	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity}
+	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk}
 	a.handler = a.routes(api)
 	return a, nil
 }
@@ -93,6 +104,8 @@ func (a *App) routes(api *awsproto.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /_ninsho/reset", a.reset)
+	mux.HandleFunc("GET /_ninsho/clock", a.getClock)
+	mux.HandleFunc("POST /_ninsho/clock", a.advanceClock)
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", a.jwks)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", a.openIDConfiguration)
 	mux.HandleFunc("GET /cognito-identity/.well-known/jwks_uri", a.identityJWKS)
@@ -132,6 +145,42 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(buf)
 }
 
+// getClock tells the server's time and how far a test suite has moved it.
+func (a *App) getClock(w http.ResponseWriter, r *http.Request) {
+	if !a.cfg.AllowReset {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	a.writeClock(w)
+}
+
+// advanceClock moves the server's clock forward, for test suites (only with
+// --allow-reset): {"advanceSeconds": 3600} makes every token, session and
+// credential an hour older. POST /_ninsho/reset returns it to real time.
+func (a *App) advanceClock(w http.ResponseWriter, r *http.Request) {
+	if !a.cfg.AllowReset {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	var in struct {
+		AdvanceSeconds *float64 `json:"advanceSeconds"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&in); err != nil || in.AdvanceSeconds == nil ||
+		*in.AdvanceSeconds < 0 || *in.AdvanceSeconds > 10*365*24*3600 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": `expected {"advanceSeconds": N} with 0 <= N <= 10 years`})
+		return
+	}
+	a.clock.Advance(time.Duration(*in.AdvanceSeconds * float64(time.Second)))
+	a.writeClock(w)
+}
+
+func (a *App) writeClock(w http.ResponseWriter) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"now":           a.clock.Now().UTC().Format(time.RFC3339Nano),
+		"offsetSeconds": a.clock.Offset().Seconds(),
+	})
+}
+
 // reset wipes every pool, identity and credential, for test suites; it
 // exists only with --allow-reset.
 func (a *App) reset(w http.ResponseWriter, r *http.Request) {
@@ -139,6 +188,7 @@ func (a *App) reset(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 		return
 	}
+	a.clock.Reset()
 	if err := a.store.Reset(r.Context()); err != nil {
 		a.logger.Error("reset", "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "reset failed"})
@@ -238,7 +288,7 @@ func (a *App) janitor(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			now := time.Now()
+			now := a.clock.Now()
 			if _, err := a.store.DeleteExpiredAuthSessions(ctx, now); err != nil && ctx.Err() == nil {
 				a.logger.Warn("janitor: sessions", "err", err)
 			}
