@@ -60,7 +60,9 @@ func TestExpiryAfterTheClockMoves(t *testing.T) {
 	var role struct{ Role struct{ Arn string } }
 	root.json(t, ctx, []string{"iam", "create-role", "--role-name", "r", "--assume-role-policy-document", "file://" + trust}, &role)
 	root.json(t, ctx, []string{"iam", "attach-role-policy", "--role-name", "r", "--policy-arn", "arn:aws:iam::aws:policy/AmazonCognitoReadOnly"})
-	var creds struct{ Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string } }
+	var creds struct {
+		Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+	}
 	root.json(t, ctx, []string{"sts", "assume-role", "--role-arn", role.Role.Arn, "--role-session-name", "short", "--duration-seconds", "900"}, &creds)
 	session := root.as(creds.Credentials.AccessKeyId, creds.Credentials.SecretAccessKey, creds.Credentials.SessionToken)
 	session.json(t, ctx, []string{"cognito-idp", "describe-user-pool", "--user-pool-id", poolID})
