@@ -63,6 +63,8 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	}
 	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, masterKey)
 	stsService.Now = clk.Now
+	stsService.WebIdentity = &sts.TokensVerifier{Keys: keys, IssuerBase: issuerBase}
+	stsService.OIDCProviders = oidcProviders{iam: iamService, account: cfg.Account}
 	identity := &identitypool.Service{
 		Store: st, Keys: keys, UserPools: userPoolTokens{userPool: up, keys: keys},
 		Roles: roleFinder{iamService}, Sessions: stsService,

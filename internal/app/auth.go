@@ -12,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/ninsho/ninsho/internal/awsapi"
+	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
 	"github.com/ninsho/ninsho/internal/awserr"
 	"github.com/ninsho/ninsho/internal/principal"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
@@ -84,6 +85,22 @@ func (f roleFinder) RoleByARN(ctx context.Context, arn string) (*sts.Role, error
 		return nil, err
 	}
 	return &sts.Role{Name: r.Name, ID: r.ID, ARN: r.ARN, TrustPolicy: r.TrustPolicy, MaxSessionDuration: r.MaxSessionDuration}, nil
+}
+
+// oidcProviders adapts the IAM service to what STS needs of OpenID Connect
+// providers (AssumeRoleWithWebIdentity with user-pool tokens).
+type oidcProviders struct {
+	iam     *iamsvc.Service
+	account string
+}
+
+func (p oidcProviders) OIDCProviderByURL(ctx context.Context, url string) (*sts.OIDCProvider, error) {
+	arn := "arn:aws:iam::" + p.account + ":oidc-provider/" + url
+	out, err := p.iam.GetOpenIDConnectProvider(ctx, &iamapi.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: &arn})
+	if err != nil {
+		return nil, err // NoSuchEntity: STS reads it as "no provider"
+	}
+	return &sts.OIDCProvider{ARN: arn, URL: awsapi.ToString(out.Url), ClientIDs: out.ClientIDList}, nil
 }
 
 // authenticator verifies SigV4 for the protocol layer.

@@ -5,9 +5,22 @@
 // Service.IssueRoleSession, and the SigV4 verifier finds every "ASIA" key
 // through Service.LookupCredential.
 //
-// AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetFederationToken and the
-// other operations of the model are not implemented yet (the generated
-// UnimplementedAPI answers them).
+// AssumeRoleWithWebIdentity (unsigned) exchanges a web identity token that
+// ninsho issued for a role session: an identity pool's OpenID token (iss
+// <IssuerBase>/cognito-identity; federated principal
+// "cognito-identity.amazonaws.com", condition keys
+// cognito-identity.amazonaws.com:aud, :amr, :sub) or a user pool's ID or
+// access token (iss <IssuerBase>/<pool id>), which needs an IAM OIDC provider
+// whose URL is the issuer without its scheme and whose client ids hold the
+// token's aud (client_id for access tokens); the federated principal is then
+// the provider's ARN and the condition keys <url>:aud and <url>:sub. Tokens
+// are verified through Service.WebIdentity (TokensVerifier checks them with
+// ninsho's signing keys) and providers found through Service.OIDCProviders.
+// The session carries the condition keys in its Context.
+//
+// AssumeRoleWithSAML, GetFederationToken and the other operations of the
+// model are not implemented yet (the generated UnimplementedAPI answers
+// them).
 //
 // # Stored objects
 //

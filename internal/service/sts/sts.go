@@ -47,6 +47,12 @@ type Service struct {
 	// must not change after first use: records sealed under another key
 	// can no longer be read.
 	MasterKey []byte
+	// WebIdentity verifies the tokens of AssumeRoleWithWebIdentity; nil
+	// refuses every token (InvalidIdentityToken).
+	WebIdentity WebIdentityVerifier
+	// OIDCProviders finds the IAM OIDC providers that user-pool tokens
+	// need; nil means there are none.
+	OIDCProviders OIDCProviders
 
 	seal sealer
 }
