@@ -83,7 +83,7 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	if cfg.IAM == "on" {
 		authz = &authorizer{policies: iamService, region: cfg.Region, account: cfg.Account, now: clk.Now}
 	}
-	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account}, authz, logger,
+	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account, keyUsed: iamService.NoteAccessKeyUsed}, authz, logger,
 		cognitoidp.NewService(up),
 		cognitoidentity.NewService(identity),
 		stsapi.NewService(stsService),

@@ -107,6 +107,8 @@ func (p oidcProviders) OIDCProviderByURL(ctx context.Context, url string) (*sts.
 type authenticator struct {
 	verifier *sigv4.Verifier
 	account  string
+	// keyUsed records an IAM user's key use for GetAccessKeyLastUsed.
+	keyUsed func(ctx context.Context, id, service, region string)
 }
 
 func (a *authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, svc *awsapi.Service) (*principal.Principal, error) {
@@ -118,6 +120,9 @@ func (a *authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, err
 	}
 	if p, ok := res.Credential.Principal.(*principal.Principal); ok && p != nil {
+		if p.Kind == principal.User && a.keyUsed != nil {
+			a.keyUsed(ctx, p.AccessKeyID, svc.SigningName, res.Parsed.Region)
+		}
 		return p, nil
 	}
 	// --iam off: any well-formed signature is the account root.

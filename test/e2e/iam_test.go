@@ -69,6 +69,18 @@ func TestIAMPermissionsWithAWSCLI(t *testing.T) {
 			t.Fatalf("get-caller-identity: %+v", who)
 		}
 	})
+	mustStep(t, "the key's last use is recorded", func(t *testing.T) {
+		var keys struct{ AccessKeyMetadata []struct{ AccessKeyId string } }
+		root.json(t, ctx, []string{"iam", "list-access-keys", "--user-name", "power"}, &keys)
+		var used struct {
+			UserName          string
+			AccessKeyLastUsed struct{ ServiceName, Region, LastUsedDate string }
+		}
+		root.json(t, ctx, []string{"iam", "get-access-key-last-used", "--access-key-id", keys.AccessKeyMetadata[0].AccessKeyId}, &used)
+		if used.UserName != "power" || used.AccessKeyLastUsed.LastUsedDate == "" || used.AccessKeyLastUsed.Region != "us-east-1" {
+			t.Fatalf("get-access-key-last-used: %+v", used)
+		}
+	})
 	mustStep(t, "a power user cannot use IAM", func(t *testing.T) {
 		power.fail(t, ctx, "AccessDenied", "User: arn:aws:iam::000000000000:user/power is not authorized to perform: iam:ListUsers on resource: *", "iam", "list-users")
 	})
