@@ -70,7 +70,9 @@ func TestIAMPermissionsWithAWSCLI(t *testing.T) {
 		}
 	})
 	mustStep(t, "the key's last use is recorded", func(t *testing.T) {
-		var keys struct{ AccessKeyMetadata []struct{ AccessKeyId string } }
+		var keys struct {
+			AccessKeyMetadata []struct{ AccessKeyId string }
+		}
 		root.json(t, ctx, []string{"iam", "list-access-keys", "--user-name", "power"}, &keys)
 		var used struct {
 			UserName          string
