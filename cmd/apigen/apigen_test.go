@@ -212,3 +212,63 @@ func TestSyntheticModel(t *testing.T) {
 		}
 	}
 }
+
+// TestSyntheticRESTModel covers the REST bindings apigatewayv2 lacks:
+// headers, header-prefix maps, query maps, status code members, structure
+// and blob payloads.
+func TestSyntheticRESTModel(t *testing.T) {
+	model := `{
+ "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "rest", "protocol": "rest-json", "signingName": "restsign"},
+ "operations": {
+  "Put": {"name": "Put", "http": {"method": "PUT", "requestUri": "/things/{Id}/{Key+}?x", "responseCode": 201},
+   "input": {"shape": "PutRequest"}, "output": {"shape": "PutResponse"}},
+  "Get": {"name": "Get", "http": {"method": "GET", "requestUri": "/things/{Id}"}, "input": {"shape": "GetRequest"}, "output": {"shape": "GetResponse"}}
+ },
+ "shapes": {
+  "PutRequest": {"type": "structure", "required": ["Id"], "payload": "Doc", "members": {
+   "Id": {"shape": "S", "location": "uri", "locationName": "Id"}, "Key": {"shape": "S", "location": "uri", "locationName": "Key"},
+   "Limit": {"shape": "N", "location": "querystring", "locationName": "limit"}, "Rest": {"shape": "M", "location": "querystring"},
+   "Trace": {"shape": "S", "location": "header", "locationName": "X-Trace"}, "Meta": {"shape": "M", "location": "headers", "locationName": "x-meta-"},
+   "Doc": {"shape": "Doc"}}},
+  "PutResponse": {"type": "structure", "members": {"Code": {"shape": "N", "location": "statusCode"}, "ETag": {"shape": "S", "location": "header", "locationName": "ETag"}, "Name": {"shape": "S", "locationName": "name"}, "When": {"shape": "T", "locationName": "when"}}},
+  "GetRequest": {"type": "structure", "members": {"Id": {"shape": "S", "location": "uri", "locationName": "Id"}}},
+  "GetResponse": {"type": "structure", "payload": "Body", "members": {"Body": {"shape": "B"}}},
+  "Doc": {"type": "structure", "members": {"A": {"shape": "S", "locationName": "a"}}},
+  "S": {"type": "string"}, "N": {"type": "integer"}, "B": {"type": "blob"},
+  "T": {"type": "timestamp", "timestampFormat": "iso8601"},
+  "M": {"type": "map", "key": {"shape": "S"}, "value": {"shape": "S"}},
+  "BadRequestException": {"type": "structure", "members": {}, "exception": true, "error": {"httpStatusCode": 400}}
+ }
+}`
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rest-svc.json")
+	if err := os.WriteFile(path, []byte(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pkg, src, err := generate(path, "rest-svc.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := regexp.MustCompile(`[ \t]+`).ReplaceAllString(string(src), " ")
+	for _, want := range []string{
+		"package restsvc",
+		`SigningName: "restsign"`,
+		`Protocol: "rest-json"`,
+		`ValidationErrorCode: "BadRequestException"`,
+		`HTTP: awsapi.HTTPBinding{Method: "PUT", RequestURI: "/things/{Id}/{Key+}?x", ResponseCode: 201}`,
+		`HTTP: awsapi.HTTPBinding{Method: "GET", RequestURI: "/things/{Id}", ResponseCode: 200}`,
+		"Id *string `json:\"-\"`",
+		"Doc *Doc `json:\"-\"`",
+		"A *string `json:\"a,omitempty\"`",
+		"Name *string `json:\"name,omitempty\"`",
+		"When *awsapi.ISO8601Timestamp `json:\"when,omitempty\"`",
+		"func (s *PutInput) BindHTTP(r *awsapi.HTTPRequest) {\n\tr.BindLabel(\"Id\", &s.Id)\n\tr.BindLabel(\"Key\", &s.Key)\n\tr.BindQuery(\"limit\", &s.Limit)\n\tr.BindHeader(\"X-Trace\", &s.Trace)\n\tr.BindHeaderPrefix(\"x-meta-\", &s.Meta)\n\tr.BindPayload(&s.Doc)\n\tr.BindQueryMap(&s.Rest)\n}",
+		"func (s *PutOutput) EncodeHTTP(r *awsapi.HTTPResponse) {\n\tr.SetStatus(s.Code)\n\tr.SetHeader(\"ETag\", s.ETag)\n}",
+		"func (s *GetOutput) EncodeHTTP(r *awsapi.HTTPResponse) {\n\tr.SetPayload(s.Body)\n}",
+		"func (s *GetInput) BindHTTP(r *awsapi.HTTPRequest) {\n\tr.BindLabel(\"Id\", &s.Id)\n}",
+	} {
+		if !strings.Contains(code, want) && !strings.Contains(string(src), want) {
+			t.Errorf("generated %s lacks %q", pkg, want)
+		}
+	}
+}

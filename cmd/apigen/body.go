@@ -58,6 +58,13 @@ func (g *generator) operations() {
 		if g.m.Operations[n].unsigned() {
 			g.printf("Unsigned: true,\n")
 		}
+		if h := g.m.Operations[n].HTTP; g.rest() && h != nil {
+			code := h.ResponseCode
+			if code == 0 {
+				code = 200
+			}
+			g.printf("HTTP: awsapi.HTTPBinding{Method: %q, RequestURI: %q, ResponseCode: %d},\n", h.Method, h.RequestURI, code)
+		}
 		g.printf("NewInput: func() awsapi.Input { return new(%s) },\n", g.inType[n])
 		g.printf("Invoke: func(ctx context.Context, in awsapi.Input) (any, error) { return awsapi.Call(ctx, in, api.%s) },\n},\n", exported(n))
 	}
@@ -70,6 +77,9 @@ func (g *generator) operations() {
 func (g *generator) validationErrorCode() string {
 	if s := g.m.Shapes["InvalidParameterException"]; s != nil && s.Exception {
 		return "InvalidParameterException"
+	}
+	if s := g.m.Shapes["BadRequestException"]; g.rest() && s != nil && s.Exception {
+		return "BadRequestException"
 	}
 	if g.m.Metadata.Protocol == "query" {
 		return "ValidationError"
@@ -232,16 +242,83 @@ func (g *generator) structType(n string) {
 			}
 			g.printf("// Deprecated: %s\n", strings.TrimSpace(msg))
 		}
-		g.printf("%s %s `%s`\n", exported(mn), g.goType(r.Shape, true), g.tags(mn, r))
+		g.printf("%s %s `%s`\n", exported(mn), g.goType(r.Shape, true), g.tags(s, mn, r))
 	}
 	g.printf("}\n\n")
 	if g.validate[n] {
 		g.validateMethods(n)
 	}
+	if in, out := g.restRoles(n); in || out {
+		g.httpMethods(n, in, out)
+	}
+}
+
+// httpBound reports whether a member of a REST input or output lives
+// outside the JSON body (a location, or the payload member).
+func (g *generator) httpBound(s *shape, mn string, r *ref) bool {
+	return g.rest() && (r.Location != "" || s.Payload == mn)
+}
+
+// httpMethods writes BindHTTP (inputs) and EncodeHTTP (outputs) for a REST
+// operation shape whose model binds members outside the JSON body.
+func (g *generator) httpMethods(n string, in, out bool) {
+	s, name := g.m.Shapes[n], g.goName[n]
+	wire := func(mn string, r *ref) string {
+		if r.LocationName != "" {
+			return r.LocationName
+		}
+		return mn
+	}
+	var bind, enc []string
+	var queryMaps []string
+	for _, mn := range s.Members.Names {
+		r, f := s.Members.Refs[mn], "s."+exported(mn)
+		kind := g.m.Shapes[r.Shape].Type
+		if s.Payload == mn {
+			bind = append(bind, fmt.Sprintf("r.BindPayload(&%s)", f))
+			enc = append(enc, fmt.Sprintf("r.SetPayload(%s)", f))
+			continue
+		}
+		switch r.Location {
+		case "uri":
+			bind = append(bind, fmt.Sprintf("r.BindLabel(%q, &%s)", wire(mn, r), f))
+		case "querystring":
+			if kind == "map" {
+				queryMaps = append(queryMaps, fmt.Sprintf("r.BindQueryMap(&%s)", f))
+			} else {
+				bind = append(bind, fmt.Sprintf("r.BindQuery(%q, &%s)", wire(mn, r), f))
+			}
+		case "header":
+			bind = append(bind, fmt.Sprintf("r.BindHeader(%q, &%s)", wire(mn, r), f))
+			enc = append(enc, fmt.Sprintf("r.SetHeader(%q, %s)", wire(mn, r), f))
+		case "headers":
+			if g.goType(r.Shape, true) == "map[string]string" {
+				bind = append(bind, fmt.Sprintf("r.BindHeaderPrefix(%q, &%s)", r.LocationName, f))
+				enc = append(enc, fmt.Sprintf("r.SetHeaderPrefix(%q, %s)", r.LocationName, f))
+			}
+		case "statusCode":
+			if g.goType(r.Shape, true) == "*int32" {
+				enc = append(enc, fmt.Sprintf("r.SetStatus(%s)", f))
+			}
+		}
+	}
+	bind = append(bind, queryMaps...)
+	if in && len(bind) > 0 {
+		g.printf("// BindHTTP implements awsapi.HTTPInput: it reads the members the model\n// binds to the URI, the query string, headers and the payload.\nfunc (s *%s) BindHTTP(r *awsapi.HTTPRequest) {\n%s\n}\n\n", name, strings.Join(bind, "\n"))
+	}
+	if out && len(enc) > 0 {
+		g.printf("// EncodeHTTP implements awsapi.HTTPOutput: it writes the members the\n// model binds to headers, the status code and the payload.\nfunc (s *%s) EncodeHTTP(r *awsapi.HTTPResponse) {\n%s\n}\n\n", name, strings.Join(enc, "\n"))
+	}
 }
 
 // tags are the JSON (and, for query services, XML) struct tags of a member.
-func (g *generator) tags(mn string, r *ref) string {
+func (g *generator) tags(parent *shape, mn string, r *ref) string {
+	if g.httpBound(parent, mn, r) {
+		// Bound to the URI, query string, headers, status or payload: the
+		// JSON body neither carries nor sets it (its locationName is a
+		// label, parameter or header name).
+		return `json:"-"`
+	}
 	wire := mn
 	if r.LocationName != "" {
 		wire = r.LocationName

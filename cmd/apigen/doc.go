@@ -3,9 +3,21 @@
 //
 // It reads only api/models/*.json (botocore's service-2.json with the
 // documentation stripped) and writes, for each model, a package
-// internal/awsapi/<endpointPrefix without dashes>/zz_generated.go containing
-// the shape structs, input validation, error constructors, the API interface,
-// UnimplementedAPI and NewService. The output depends only on the model files,
+// internal/awsapi/<model file name without dashes>/zz_generated.go (the file
+// name is botocore's service name: cognito-idp -> cognitoidp, apigatewayv2)
+// containing the shape structs, input validation, error constructors, the API
+// interface, UnimplementedAPI and NewService.
+//
+// For REST protocol models (rest-json: apigatewayv2) it also generates each
+// operation's HTTP binding (awsapi.HTTPBinding: method, request URI template,
+// success status) and, on operation inputs and outputs whose members the
+// model binds outside the JSON body ("location": uri, querystring, header,
+// headers, statusCode; or the structure's "payload" member), BindHTTP and
+// EncodeHTTP methods (awsapi.HTTPInput, awsapi.HTTPOutput). Such members get
+// `json:"-"` tags; body members use their locationName as JSON key
+// ("apiId"). Timestamps whose shape says "timestampFormat": "iso8601" are
+// awsapi.ISO8601Timestamp (a JSON string) rather than awsapi.Timestamp
+// (epoch seconds). The output depends only on the model files,
 // so running it twice gives identical bytes (a test checks the checked-in
 // files against a fresh generation).
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/format"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -41,7 +42,7 @@ func generate(path, modelFile string) (pkg string, src []byte, err error) {
 		return "", nil, err
 	}
 	g := &generator{
-		m: m, pkg: packageName(m.Metadata.EndpointPrefix), modelFile: modelFile,
+		m: m, pkg: packageName(strings.TrimSuffix(filepath.Base(path), ".json")), modelFile: modelFile,
 		goName: map[string]string{}, inType: map[string]string{}, outType: map[string]string{},
 		aliases: map[string]string{}, validate: map[string]bool{}, needMemo: map[string]int{},
 		sensMemo: map[string]int{}, rules: map[string]bool{}, rxName: map[string]string{},
@@ -74,8 +75,35 @@ func generate(path, modelFile string) (pkg string, src []byte, err error) {
 	return g.pkg, src, nil
 }
 
-func packageName(endpointPrefix string) string {
-	return strings.ToLower(strings.NewReplacer("-", "", ".", "", "_", "").Replace(endpointPrefix))
+// packageName derives the Go package from the model's file name, which
+// -strip makes botocore's service name ("cognito-idp", "apigatewayv2"): the
+// endpointPrefix would not do, API Gateway v1 and v2 share "apigateway".
+func packageName(service string) string {
+	return strings.ToLower(strings.NewReplacer("-", "", ".", "", "_", "").Replace(service))
+}
+
+// rest reports whether the service routes by HTTP method and URI
+// (rest-json; rest-xml is not generated for yet but binds the same way).
+func (g *generator) rest() bool {
+	return g.m.Metadata.Protocol == "rest-json" || g.m.Metadata.Protocol == "rest-xml"
+}
+
+// restRoles returns whether shape n is the input or the output of a REST
+// operation: those bind members to the URI, query string, headers, status
+// and payload.
+func (g *generator) restRoles(n string) (input, output bool) {
+	if !g.rest() {
+		return false, false
+	}
+	for _, op := range g.m.Operations {
+		if op.Input != nil && op.Input.Shape == n {
+			input = true
+		}
+		if op.Output != nil && op.Output.Shape == n {
+			output = true
+		}
+	}
+	return input, output
 }
 
 // exported makes a model name a Go exported identifier.
@@ -261,6 +289,9 @@ func (g *generator) goType(n string, member bool) string {
 		t = "float64"
 	case "timestamp":
 		t = "awsapi.Timestamp"
+		if s.TimestampFormat == "iso8601" {
+			t = "awsapi.ISO8601Timestamp"
+		}
 	case "blob":
 		return "[]byte"
 	case "list":

@@ -33,6 +33,14 @@ type operation struct {
 	AuthType   string   `json:"authtype"`
 	Auth       []string `json:"auth"`
 	Deprecated bool     `json:"deprecated"`
+	HTTP       *httpDef `json:"http"`
+}
+
+// httpDef is the HTTP trait of an operation; REST protocols route by it.
+type httpDef struct {
+	Method       string `json:"method"`
+	RequestURI   string `json:"requestUri"`
+	ResponseCode int    `json:"responseCode"`
 }
 
 // unsigned reports whether callers send this operation without SigV4.
@@ -49,8 +57,12 @@ func (o *operation) unsigned() bool {
 }
 
 type ref struct {
-	Shape             string `json:"shape"`
-	LocationName      string `json:"locationName"`
+	Shape        string `json:"shape"`
+	LocationName string `json:"locationName"`
+	// Location binds a top-level member of a REST input or output outside
+	// the JSON body: "uri", "querystring", "header", "headers" (a prefix
+	// map) or "statusCode".
+	Location          string `json:"location"`
 	ResultWrapper     string `json:"resultWrapper"`
 	Flattened         bool   `json:"flattened"`
 	Deprecated        bool   `json:"deprecated"`
@@ -74,6 +86,9 @@ type shape struct {
 	Error     *errorDef `json:"error"`
 	Document  bool      `json:"document"`
 	Flattened bool      `json:"flattened"`
+	// Payload names the member that is the whole body (REST protocols).
+	Payload         string `json:"payload"`
+	TimestampFormat string `json:"timestampFormat"`
 }
 
 type errorDef struct {

@@ -13,7 +13,7 @@ import (
 )
 
 // pinnedServices are the botocore service names ninsho speaks.
-var pinnedServices = []string{"cognito-idp", "cognito-identity", "sts", "iam"}
+var pinnedServices = []string{"cognito-idp", "cognito-identity", "sts", "iam", "apigatewayv2"}
 
 // droppedKeys never matter to the generator and churn with every botocore
 // release.

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/ninsho/ninsho/internal/awsapi/apigatewayv2"
 	"github.com/ninsho/ninsho/internal/awsapi/cognitoidentity"
 	"github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
@@ -88,6 +89,7 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		cognitoidentity.NewService(identity),
 		stsapi.NewService(stsService),
 		iamapi.NewService(iamService),
+		apigatewayv2.NewService(apigatewayv2.UnimplementedAPI{}),
 	)
 	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk}
 	a.handler = a.routes(api)
@@ -112,7 +114,7 @@ func (a *App) routes(api *awsproto.Handler) http.Handler {
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", a.openIDConfiguration)
 	mux.HandleFunc("GET /cognito-identity/.well-known/jwks_uri", a.identityJWKS)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if awsproto.IsAWSRequest(r) {
+		if awsproto.IsAWSRequest(r) || awsproto.IsRESTRequest(r) {
 			api.ServeHTTP(w, r)
 			return
 		}

@@ -128,6 +128,14 @@ func (a *authorizer) Authorize(ctx context.Context, p *principal.Principal, svc 
 	if unauthorizedActions[action] {
 		return nil
 	}
+	resource := a.resource(svc, in)
+	if svc.Protocol == "rest-json" {
+		// API Gateway's management actions are HTTP methods on resource
+		// paths: apigateway:POST on arn:aws:apigateway:<region>::/apis.
+		info := principal.RequestInfoFrom(ctx)
+		action = svc.SigningName + ":" + info.Method
+		resource = "arn:aws:apigateway:" + a.region + "::" + info.Path
+	}
 	var docs []*policy.Document
 	var err error
 	switch p.Kind {
@@ -139,7 +147,6 @@ func (a *authorizer) Authorize(ctx context.Context, p *principal.Principal, svc 
 	if err != nil {
 		return err
 	}
-	resource := a.resource(svc, in)
 	req := &policy.Request{Action: action, Resource: resource, Context: a.context(ctx, p)}
 	decision := policy.Evaluate(req, docs...)
 	why := "because no identity-based policy allows the " + action + " action"

@@ -1,6 +1,9 @@
 // Package awsapi is the small hand-written runtime shared by the packages
 // generated from AWS service models (internal/awsapi/cognitoidp,
-// internal/awsapi/cognitoidentity, internal/awsapi/sts).
+// internal/awsapi/cognitoidentity, internal/awsapi/sts, internal/awsapi/iam,
+// internal/awsapi/apigatewayv2). rest.go holds what REST protocol services
+// add: HTTPBinding, and the HTTPRequest/HTTPResponse that generated
+// BindHTTP/EncodeHTTP methods use.
 //
 // The generated packages describe each service as data (an *awsapi.Service):
 // its protocol, its operations, and for each operation how to allocate,

@@ -12,7 +12,7 @@ import (
 type Service struct {
 	Name         string // endpointPrefix, e.g. "cognito-idp"
 	SigningName  string // signingName or endpointPrefix
-	Protocol     string // "json" or "query"
+	Protocol     string // "json", "query" or "rest-json"
 	TargetPrefix string // JSON 1.1 X-Amz-Target prefix, e.g. "AWSCognitoIdentityProviderService"
 	APIVersion   string
 	XMLNamespace string // query protocol
@@ -30,6 +30,9 @@ type Operation struct {
 	// SignUp, GetId, AssumeRoleWithWebIdentity, ...): callers send no SigV4
 	// signature and the protocol layer must not demand one.
 	Unsigned bool
+	// HTTP is the method, request URI and success status of operations of
+	// REST protocol services (rest-json); zero for JSON 1.1 and query.
+	HTTP HTTPBinding
 	// NewInput returns a fresh zero input struct pointer to decode into.
 	NewInput func() Input
 	// Invoke calls the implementation; in is the value NewInput returned,

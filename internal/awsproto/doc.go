@@ -1,6 +1,7 @@
 // Package awsproto is the AWS protocol layer: it finds the service and
 // operation of a request in the generated operation tables (X-Amz-Target for
-// AWS JSON 1.1, Action for the query protocol), authenticates it, decodes and
+// AWS JSON 1.1, Action for the query protocol, method and path for rest-json:
+// see rest.go and restrouter.go), authenticates it, decodes and
 // validates the input, calls the service, and encodes the answer or the
 // error. It decides nothing about the domain.
 //

@@ -3,8 +3,10 @@ package awsproto
 import (
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/ninsho/ninsho/internal/awsapi/apigatewayv2"
 	"github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
 	"github.com/ninsho/ninsho/internal/awserr"
@@ -60,5 +62,50 @@ func FuzzDecodeQuery(f *testing.F) {
 			t.Fatalf("decoded %d tags", len(in.Tags))
 		}
 		_ = in.Validate()
+	})
+}
+
+// FuzzRESTRouter feeds arbitrary methods and paths to the REST router of API
+// Gateway v2. It may find no route, but must not panic; a route it finds is
+// one of the method's, with non-empty labels, and rendering its template
+// with those labels (escaped) routes back to it with the same labels.
+func FuzzRESTRouter(f *testing.F) {
+	svc := apigatewayv2.NewService(apigatewayv2.UnimplementedAPI{})
+	rt := newRESTRouter()
+	if err := rt.add(svc); err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{
+		"/v2/apis", "/v2/apis/abc", "/v2/apis/abc/routes/r1", "/v2/apis//routes", "/v2/apis/a%2Fb/routes",
+		"/v2/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Fapis%2Fabc", "/v2/apis/%zz", "/", "", "v2/apis",
+		"/v2/apis/abc/stages/s/cache/authorizers", "/v2/domainnames/d/routingrules/r", "/v2/apis/a/exports/OAS30",
+	} {
+		f.Add("GET", s)
+		f.Add("DELETE", s)
+	}
+	f.Fuzz(func(t *testing.T, method, path string) {
+		_ = rt.owns(path)
+		m := rt.match(method, path, nil)
+		if m.route == nil {
+			return
+		}
+		op := m.route.op
+		if op.HTTP.Method != method {
+			t.Fatalf("%s %s routed to %s (%s)", method, path, op.Name, op.HTTP.Method)
+		}
+		uri := op.HTTP.RequestURI
+		for k, v := range m.labels {
+			if v == "" {
+				t.Fatalf("%s %s: empty label %s", method, path, k)
+			}
+			if !strings.Contains(uri, "{"+k+"}") {
+				t.Fatalf("%s %s: label %s not in %s", method, path, k, uri)
+			}
+			uri = strings.ReplaceAll(uri, "{"+k+"}", url.PathEscape(v))
+		}
+		again := rt.match(method, uri, nil)
+		if again.route != m.route || !reflect.DeepEqual(again.labels, m.labels) {
+			t.Fatalf("%s %s -> %s %v; re-rendered %s -> %v", method, path, op.Name, m.labels, uri, again.labels)
+		}
 	})
 }

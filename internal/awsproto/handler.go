@@ -43,9 +43,12 @@ type Handler struct {
 	byTarget  map[string]*awsapi.Service // JSON 1.1: by X-Amz-Target prefix
 	byVersion map[string]*awsapi.Service // query: by Version
 	byName    map[string]*awsapi.Service // query: by signing name
+	rest      *restRouter                // rest-json: by method and path
 }
 
-// NewHandler returns a handler for the given services.
+// NewHandler returns a handler for the given services. It panics if the
+// request URIs of rest-json services cannot be routed (conflicting or
+// unsupported templates): that is a generator bug, found by any test.
 func NewHandler(auth Authenticator, authz Authorizer, logger *slog.Logger, services ...*awsapi.Service) *Handler {
 	h := &Handler{Auth: auth, Authz: authz, Logger: logger,
 		byTarget: map[string]*awsapi.Service{}, byVersion: map[string]*awsapi.Service{}, byName: map[string]*awsapi.Service{}}
@@ -56,6 +59,13 @@ func NewHandler(auth Authenticator, authz Authorizer, logger *slog.Logger, servi
 		case "query":
 			h.byVersion[s.APIVersion] = s
 			h.byName[s.SigningName] = s
+		case "rest-json":
+			if h.rest == nil {
+				h.rest = newRESTRouter()
+			}
+			if err := h.rest.add(s); err != nil {
+				panic(err)
+			}
 		}
 	}
 	return h
@@ -75,7 +85,7 @@ func IsAWSRequest(r *http.Request) bool {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := uuid.NewString()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	ctx := principal.WithRequestInfo(r.Context(), principal.RequestInfo{ID: reqID, SourceIP: sourceIP(r)})
+	ctx := principal.WithRequestInfo(r.Context(), principal.RequestInfo{ID: reqID, SourceIP: sourceIP(r), Method: r.Method, Path: r.URL.EscapedPath()})
 
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
@@ -89,6 +99,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		h.serveJSON(ctx, w, r, target, body)
+		return
+	}
+	if h.ownsREST(r) {
+		h.serveREST(ctx, w, r, body)
 		return
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-") {

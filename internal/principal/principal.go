@@ -69,6 +69,9 @@ func From(ctx context.Context) *Principal {
 type RequestInfo struct {
 	ID       string // x-amzn-RequestId
 	SourceIP string
+	// Method and Path are the HTTP method and escaped path: REST services
+	// (API Gateway) name their IAM actions and resources after them.
+	Method, Path string
 }
 
 type infoKey struct{}
