@@ -20,6 +20,8 @@ import (
 	"github.com/ninsho/ninsho/internal/awsproto"
 	"github.com/ninsho/ninsho/internal/clock"
 	"github.com/ninsho/ninsho/internal/config"
+	"github.com/ninsho/ninsho/internal/gateway"
+	apigw "github.com/ninsho/ninsho/internal/service/apigateway"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
 	"github.com/ninsho/ninsho/internal/service/identitypool"
 	"github.com/ninsho/ninsho/internal/service/sts"
@@ -32,14 +34,16 @@ import (
 
 // App is a configured ninsho: its store, services and HTTP handler.
 type App struct {
-	cfg      config.Config
-	logger   *slog.Logger
-	store    store.Store
-	keys     *tokens.Keys
-	userPool *userpool.Service
-	identity *identitypool.Service
-	handler  http.Handler
-	clock    *clock.Clock
+	cfg            config.Config
+	logger         *slog.Logger
+	store          store.Store
+	keys           *tokens.Keys
+	userPool       *userpool.Service
+	identity       *identitypool.Service
+	handler        http.Handler
+	clock          *clock.Clock
+	gateway        *gateway.Gateway
+	gatewayControl *apigw.Service
 }
 
 // New opens the store and builds the services. issuerBase is the issuer
@@ -80,6 +84,19 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	// Signatures are checked against the real time (clients sign with it),
 	// credential expiry against the server's clock.
 	verifier := &sigv4.Verifier{Lookup: creds, AcceptAny: cfg.IAM == "off", CredentialNow: clk.Now}
+	// The API gateway: its control plane (apigatewayv2) stores APIs that
+	// its data plane serves, authorizing with the same keys, credentials
+	// and policies as the AWS APIs.
+	gwControl := apigw.New(st, cfg.Region, cfg.Account, issuerBase)
+	gwControl.Now = clk.Now
+	gw := &gateway.Gateway{
+		APIs:     gwControl,
+		Local:    gateway.TokenKeys{Keys: keys, Issuers: localIssuers(issuerBase)},
+		SigV4:    verifier,
+		Policies: gatewayPolicies{iam: iamService},
+		Now:      clk.Now, Logger: logger, Region: cfg.Region, Account: cfg.Account,
+	}
+
 	var authz awsproto.Authorizer
 	if cfg.IAM == "on" {
 		authz = &authorizer{policies: iamService, region: cfg.Region, account: cfg.Account, now: clk.Now}
@@ -89,9 +106,10 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		cognitoidentity.NewService(identity),
 		stsapi.NewService(stsService),
 		iamapi.NewService(iamService),
-		apigatewayv2.NewService(apigatewayv2.UnimplementedAPI{}),
+		apigatewayv2.NewService(gwControl),
 	)
-	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk}
+	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk,
+		gateway: gw, gatewayControl: gwControl}
 	a.handler = a.routes(api)
 	return a, nil
 }
@@ -120,7 +138,15 @@ func (a *App) routes(api *awsproto.Handler) http.Handler {
 		}
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 	})
-	return a.recoverer(mux)
+	// APIs addressed by host ({apiId}.execute-api.localhost) own every
+	// path, so the gateway comes before the mux.
+	return a.recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gateway.IsGatewayRequest(r) {
+			a.gateway.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // recoverer turns a panic into AWS's generic internal error and a log line
@@ -193,6 +219,7 @@ func (a *App) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.clock.Reset()
+	defer a.gatewayControl.ForgetAll()
 	if err := a.store.Reset(r.Context()); err != nil {
 		a.logger.Error("reset", "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "reset failed"})

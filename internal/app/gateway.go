@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ninsho/ninsho/internal/iam/policy"
+	"github.com/ninsho/ninsho/internal/principal"
+	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
+)
+
+// gatewayPolicies gives the gateway's IAM authorizer the policies of a
+// caller: the same ones the AWS APIs are authorized with.
+type gatewayPolicies struct{ iam *iamsvc.Service }
+
+func (g gatewayPolicies) For(ctx context.Context, p *principal.Principal) ([]*policy.Document, *policy.Document, error) {
+	var docs []*policy.Document
+	var err error
+	switch p.Kind {
+	case principal.User:
+		docs, err = g.iam.UserPolicies(ctx, p.UserName)
+	case principal.AssumedRole:
+		docs, err = g.iam.RolePolicies(ctx, p.RoleName)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var session *policy.Document
+	if p.SessionPolicy != "" {
+		if session, err = policy.ParseIdentity(p.SessionPolicy); err != nil {
+			return nil, nil, err
+		}
+	}
+	return docs, session, nil
+}
+
+// localIssuers maps the issuer of a local user pool's tokens to the pool
+// (the key scope): <issuer base>/<poolId>.
+func localIssuers(issuerBase string) func(iss string) (string, bool) {
+	return func(iss string) (string, bool) {
+		pool, ok := strings.CutPrefix(iss, issuerBase+"/")
+		if !ok || pool == "" || strings.Contains(pool, "/") || pool == "cognito-identity" {
+			return "", false
+		}
+		return pool, true
+	}
+}
