@@ -93,13 +93,13 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		APIs:     gwControl,
 		Local:    gateway.TokenKeys{Keys: keys, Issuers: localIssuers(issuerBase)},
 		SigV4:    verifier,
-		Policies: gatewayPolicies{iam: iamService},
+		Policies: principalPolicies{iam: iamService},
 		Now:      clk.Now, Logger: logger, Region: cfg.Region, Account: cfg.Account,
 	}
 
 	var authz awsproto.Authorizer
 	if cfg.IAM == "on" {
-		authz = &authorizer{policies: iamService, region: cfg.Region, account: cfg.Account, now: clk.Now}
+		authz = &authorizer{policies: principalPolicies{iam: iamService}, region: cfg.Region, account: cfg.Account, now: clk.Now}
 	}
 	api := awsproto.NewHandler(&authenticator{verifier: verifier, account: cfg.Account, keyUsed: iamService.NoteAccessKeyUsed}, authz, logger,
 		cognitoidp.NewService(up),

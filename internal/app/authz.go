@@ -13,11 +13,9 @@ import (
 	"github.com/ninsho/ninsho/internal/principal"
 )
 
-// policySource gives the identity-based policies of IAM principals
-// (internal/service/iam).
+// policySource gives the policies of a caller (principalPolicies).
 type policySource interface {
-	RolePolicies(ctx context.Context, roleName string) ([]*policy.Document, error)
-	UserPolicies(ctx context.Context, userName string) ([]*policy.Document, error)
+	For(ctx context.Context, p *principal.Principal) (docs []*policy.Document, session *policy.Document, err error)
 }
 
 // authorizer evaluates every signed call against the caller's policies, as
@@ -136,14 +134,7 @@ func (a *authorizer) Authorize(ctx context.Context, p *principal.Principal, svc 
 		action = svc.SigningName + ":" + info.Method
 		resource = "arn:aws:apigateway:" + a.region + "::" + info.Path
 	}
-	var docs []*policy.Document
-	var err error
-	switch p.Kind {
-	case principal.User:
-		docs, err = a.policies.UserPolicies(ctx, p.UserName)
-	case principal.AssumedRole:
-		docs, err = a.policies.RolePolicies(ctx, p.RoleName)
-	}
+	docs, session, err := a.policies.For(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -153,14 +144,8 @@ func (a *authorizer) Authorize(ctx context.Context, p *principal.Principal, svc 
 	if decision == policy.ExplicitDeny {
 		why = "with an explicit deny in an identity-based policy"
 	}
-	if decision == policy.Allow && p.SessionPolicy != "" {
-		// Session policies are rare; they are parsed per call rather than
-		// cached under caller-chosen text.
-		sp, err := policy.ParseIdentity(p.SessionPolicy)
-		if err != nil {
-			return err
-		}
-		if d := sp.Evaluate(req); d != policy.Allow {
+	if decision == policy.Allow && session != nil {
+		if d := session.Evaluate(req); d != policy.Allow {
 			decision = d
 			why = "because no session policy allows the " + action + " action"
 			if d == policy.ExplicitDeny {

@@ -9,11 +9,13 @@ import (
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
 )
 
-// gatewayPolicies gives the gateway's IAM authorizer the policies of a
-// caller: the same ones the AWS APIs are authorized with.
-type gatewayPolicies struct{ iam *iamsvc.Service }
+// principalPolicies gives the policies of a caller: its identity-based
+// policies (an IAM user's, or a role session's role's) and its session
+// policy (nil when none). The AWS APIs' authorizer and the gateway's IAM
+// authorizer both use it.
+type principalPolicies struct{ iam *iamsvc.Service }
 
-func (g gatewayPolicies) For(ctx context.Context, p *principal.Principal) ([]*policy.Document, *policy.Document, error) {
+func (g principalPolicies) For(ctx context.Context, p *principal.Principal) ([]*policy.Document, *policy.Document, error) {
 	var docs []*policy.Document
 	var err error
 	switch p.Kind {

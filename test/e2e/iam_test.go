@@ -128,6 +128,18 @@ func TestIAMPermissionsWithAWSCLI(t *testing.T) {
 		root.as(c.AccessKeyId, "wrong-secret", c.SessionToken).fail(t, ctx, "InvalidSignatureException",
 			"The request signature we calculated does not match", "cognito-idp", "describe-user-pool", "--user-pool-id", poolID)
 	})
+	mustStep(t, "a session policy narrows what a role session may do", func(t *testing.T) {
+		var creds struct {
+			Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		}
+		root.json(t, ctx, []string{"sts", "assume-role", "--role-arn", "arn:aws:iam::000000000000:role/reader", "--role-session-name", "narrow",
+			"--policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cognito-idp:DescribeUserPool","Resource":"*"}]}`}, &creds)
+		c := creds.Credentials
+		session := root.as(c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
+		session.json(t, ctx, []string{"cognito-idp", "describe-user-pool", "--user-pool-id", poolID})
+		session.fail(t, ctx, "AccessDeniedException", "User: arn:aws:sts::000000000000:assumed-role/reader/narrow is not authorized to perform: cognito-idp:ListUsers on resource: "+poolARN+" because no session policy allows the cognito-idp:ListUsers action",
+			"cognito-idp", "list-users", "--user-pool-id", poolID)
+	})
 	mustStep(t, "a role whose trust policy does not name the caller cannot be assumed", func(t *testing.T) {
 		trust := filepath.Join(t.TempDir(), "trust.json")
 		os.WriteFile(trust, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`), 0o600)
