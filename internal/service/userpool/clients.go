@@ -38,11 +38,11 @@ func (s *Service) loadClient(ctx context.Context, poolID, id string) (*client, e
 	if err != nil {
 		return nil, err
 	}
-	c := &client{rec: rec}
-	if err := json.Unmarshal(rec.Settings, &c.cfg); err != nil {
+	cfg, err := s.clients.decode(rec.ID, rec.Settings)
+	if err != nil {
 		return nil, fmt.Errorf("client %s: bad settings: %w", id, err)
 	}
-	return c, nil
+	return &client{rec: rec, cfg: cfg}, nil
 }
 
 func (c *client) describe() *cip.UserPoolClientType {

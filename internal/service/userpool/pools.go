@@ -67,11 +67,11 @@ func (s *Service) loadPool(ctx context.Context, id string) (*pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pool{rec: rec}
-	if err := json.Unmarshal(rec.Settings, &p.cfg); err != nil {
+	cfg, err := s.pools.decode(id, rec.Settings)
+	if err != nil {
 		return nil, fmt.Errorf("user pool %s: bad settings: %w", id, err)
 	}
-	return p, nil
+	return &pool{rec: rec, cfg: cfg}, nil
 }
 
 // describe returns the pool as DescribeUserPool shows it.

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
+	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	"github.com/ninsho/ninsho/internal/store"
 	"github.com/ninsho/ninsho/internal/tokens"
 )
@@ -22,7 +22,7 @@ type Store interface {
 
 // Service implements cognitoidp.API.
 type Service struct {
-	cognitoidp.UnimplementedAPI
+	cip.UnimplementedAPI
 
 	Store  Store
 	Keys   *tokens.Keys
@@ -33,6 +33,10 @@ type Service struct {
 	Account string
 	// IssuerBase prefixes the issuer of every token: <IssuerBase>/<poolId>.
 	IssuerBase string
+
+	// Decoded pool and client settings (see decodedCache).
+	pools   decodedCache[cip.UserPoolType]
+	clients decodedCache[cip.UserPoolClientType]
 
 	// fakeKey derives the simulated password material of unknown users, so
 	// that signing in as nobody costs what signing in as somebody does.
