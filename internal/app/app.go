@@ -111,6 +111,12 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk,
 		gateway: gw, gatewayControl: gwControl}
 	a.handler = a.routes(api)
+	if cfg.ConfigFile != "" {
+		if err := a.seedFile(ctx, cfg.ConfigFile, iamService); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
 

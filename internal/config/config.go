@@ -34,6 +34,9 @@ type Config struct {
 	MasterKey string
 	LogLevel  string
 	LogFormat string // "text" or "json"
+	// ConfigFile, when set, is a YAML file of resources created at start
+	// (see file.go).
+	ConfigFile string
 }
 
 // Default returns the defaults.
@@ -64,6 +67,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowReset, "allow-reset", c.AllowReset, "enable POST /_ninsho/reset, which wipes all data (NINSHO_ALLOW_RESET)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (NINSHO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (NINSHO_LOG_FORMAT)")
+	fs.StringVar(&c.ConfigFile, "config", c.ConfigFile, "YAML file of user pools, clients, users, roles, identity pools and APIs to create at start (NINSHO_CONFIG)")
 }
 
 // ApplyEnv overrides c with the NINSHO_* variables that lookup finds
@@ -86,6 +90,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 	str("NINSHO_LOG_LEVEL", &c.LogLevel)
 	str("NINSHO_LOG_FORMAT", &c.LogFormat)
 	str("NINSHO_MASTER_KEY", &c.MasterKey)
+	str("NINSHO_CONFIG", &c.ConfigFile)
 	if v, ok := lookup("NINSHO_ALLOW_RESET"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

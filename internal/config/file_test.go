@@ -1,0 +1,144 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ExampleFile is the example of the schema in file.go, as a user keeps it.
+const exampleFile = `
+userPools:
+  main:
+    name: main
+    usernameAttributes: [email]
+    passwordPolicy: {minimumLength: 8, requireSymbols: false}
+    clients:
+      web: {name: web, explicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH], generateSecret: false}
+    users:
+      - {username: taro@example.com, password: Passw0rd!, attributes: {email_verified: "true"}}
+roles:
+  app:
+    name: app-user
+    assumeRolePolicy:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Principal: {Federated: cognito-identity.amazonaws.com}
+          Action: sts:AssumeRoleWithWebIdentity
+          Condition:
+            StringEquals: {"cognito-identity.amazonaws.com:aud": "${identityPools.app.id}"}
+    policies:
+      read-pool:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Action: "cognito-idp:DescribeUserPool", Resource: "${userPools.main.arn}"}
+    managedPolicies: [arn:aws:iam::aws:policy/AmazonCognitoReadOnly]
+identityPools:
+  app: {name: app, allowUnauthenticated: false, providers: [{userPool: main, client: web}], roles: {authenticated: app}}
+apis:
+  hello:
+    name: hello
+    cors: {allowOrigins: ["*"]}
+    authorizers: {cognito: {type: JWT, userPool: main, audience: [web]}}
+    integrations: {backend: {uri: "http://127.0.0.1:3000/{proxy}"}}
+    routes:
+      - {key: "GET /hello", authorization: JWT, authorizer: cognito, integration: backend, requestParameters: {"overwrite:header.x-user-sub": "$context.authorizer.claims.sub"}}
+      - {key: "ANY /{proxy+}", authorization: NONE, integration: backend}
+    stages: {dev: {autoDeploy: true, variables: {}}}
+`
+
+func TestParseFileExample(t *testing.T) {
+	f, err := ParseFile([]byte(exampleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := f.UserPools["main"]; p == nil || p.Name != "main" || p.Clients["web"].Name != "web" || len(p.Users) != 1 ||
+		p.Users[0].Attributes["email_verified"] != "true" || *p.PasswordPolicy.MinimumLength != 8 {
+		t.Errorf("userPools.main = %+v", p)
+	}
+	doc, err := PolicyJSON(f.Roles["app"].AssumeRolePolicy)
+	if err != nil || !strings.Contains(doc, `"${identityPools.app.id}"`) || !strings.Contains(doc, `"Version":"2012-10-17"`) {
+		t.Errorf("trust policy %s, %v", doc, err)
+	}
+	if r := f.APIs["hello"].Routes[0]; r.RequestParameters["overwrite:header.x-user-sub"] != "$context.authorizer.claims.sub" {
+		t.Errorf("route %+v", r)
+	}
+	// An empty file is valid.
+	if _, err := ParseFile(nil); err != nil {
+		t.Errorf("empty file: %v", err)
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninsho.yaml")
+	if err := os.WriteFile(path, []byte(exampleFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFile(path + ".missing"); err == nil {
+		t.Error("missing file: no error")
+	}
+}
+
+func TestParseFileErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		yaml string
+		want []string // substrings, all in the one error
+	}{
+		{"unknown top-level key", "userpools: {}\n", []string{"line 1", "field userpools not found"}},
+		{"unknown nested key with line", "userPools:\n  main:\n    name: main\n    colour: blue\n", []string{"line 4", "field colour not found"}},
+		{"bad type", "userPools:\n  main:\n    name: [a]\n", []string{"line 3"}},
+		{"two documents", "userPools: {}\n---\nroles: {}\n", []string{"single YAML document"}},
+		{"missing names", "userPools:\n  main:\n    clients: {web: {}}\nroles:\n  r: {assumeRolePolicy: {}}\nidentityPools:\n  i: {}\napis:\n  a: {}\n",
+			[]string{"userPools.main.name: required", "userPools.main.clients.web.name: required", "roles.r.name: required",
+				"identityPools.i.name: required", "apis.a.name: required"}},
+		{"duplicate names", "userPools:\n  a: {name: x}\n  b: {name: x}\n", []string{`userPools.b: name "x" is also the name of userPools.a`}},
+		{"role without trust policy", "roles:\n  r: {name: r}\n", []string{"roles.r.assumeRolePolicy: required"}},
+		{"policy string not JSON", "roles:\n  r: {name: r, assumeRolePolicy: 'not json'}\n", []string{"must be a JSON document"}},
+		{"unknown references", `
+userPools:
+  main: {name: main, users: [{username: u, attributes: {x: "${userPools.other.id}"}}]}
+roles:
+  r: {name: r, assumeRolePolicy: {A: "${identityPools.nope.id}", B: "${roles.r.colour}", C: "${userPools.main.clients.none.id}"}}
+identityPools:
+  i: {name: i, providers: [{userPool: main, client: web}, {userPool: gone, client: web}], roles: {authenticated: missing, admin: r}}
+`, []string{`no user pool "other"`, `no identity pool "nope"`, `unknown reference ${roles.r.colour}`, `no client "none"`,
+			`providers[0].client: no client "web"`, `providers[1].userPool: no user pool "gone"`,
+			`roles.authenticated: no role "missing"`, "roles.admin: only authenticated and unauthenticated"}},
+		{"bad routes", `
+apis:
+  a:
+    name: a
+    authorizers: {z: {type: COGNITO_USER_POOLS, userPool: nope}}
+    integrations: {b: {uri: "ftp://x"}}
+    routes:
+      - {key: "FETCH /x", integration: b}
+      - {key: "GET x"}
+      - {key: "GET /y", authorization: JWT}
+      - {key: "GET /z", authorization: JWT, authorizer: other, integration: missing}
+      - {key: "GET /z", authorization: COGNITO_USER_POOLS}
+    stages: {"bad stage": {}}
+`, []string{`routes[0].key: "FETCH /x" is not`, `routes[1].key: "GET x" is not`, "routes[2].authorizer: required with authorization JWT",
+			`routes[3].authorizer: no authorizer "other"`, `routes[3].integration: no integration "missing"`,
+			`routes[4].key: "GET /z" is also the key of routes[3]`, "routes[4].authorization: COGNITO_USER_POOLS is for REST APIs",
+			"authorizers.z.type: COGNITO_USER_POOLS", `authorizers.z.userPool: no user pool "nope"`, "authorizers.z.audience",
+			`integrations.b.uri: "ftp://x"`, "stages.bad stage"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseFile([]byte(tc.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
