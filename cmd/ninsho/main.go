@@ -1,5 +1,3 @@
-// Command ninsho is a self-hosted identity service that speaks Amazon
-// Cognito's APIs. `ninsho serve` runs it; see README.md.
 package main
 
 import (
