@@ -411,8 +411,10 @@ func (s *seeder) policy(v any) (string, error) {
 	return s.expand(doc)
 }
 
-// api creates an HTTP API with everything in it, unless an API of that
-// name exists: that one is left as it is.
+// api creates an HTTP or REST API with everything in it, unless an API of
+// that name exists: that one is left as it is. REST APIs, COGNITO_USER_POOLS
+// authorizers and routes go through the control plane's internal
+// operations, as apigatewayv2's API has none of them.
 func (s *seeder) api(ctx context.Context, key string, a *config.FileAPI) error {
 	gw := s.a.gatewayControl
 	var next *string
@@ -441,7 +443,10 @@ func (s *seeder) api(ctx context.Context, key string, a *config.FileAPI) error {
 	if err := validate(in); err != nil {
 		return err
 	}
-	created, err := gw.CreateApi(ctx, in)
+	// REST (not in apigatewayv2's enum, so set after validate) needs
+	// CreateApiInternal.
+	in.ProtocolType = awsapi.String(a.Protocol())
+	created, err := gw.CreateApiInternal(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -450,6 +455,17 @@ func (s *seeder) api(ctx context.Context, key string, a *config.FileAPI) error {
 	authorizers := map[string]string{}
 	for _, zk := range slices.Sorted(maps.Keys(a.Authorizers)) {
 		z := a.Authorizers[zk]
+		if a.AuthorizerType(z) == config.AuthCognito {
+			zin := &v2.CreateAuthorizerInput{ApiId: apiID, AuthorizerType: awsapi.String(config.AuthCognito), Name: awsapi.String(zk),
+				IdentitySource: a.IdentitySource(z)}
+			arns := []string{s.refs["userPools."+z.UserPool+".arn"]}
+			out, err := gw.CreateAuthorizerInternal(ctx, zin, arns)
+			if err != nil {
+				return fmt.Errorf("authorizers.%s: %w", zk, err)
+			}
+			authorizers[zk] = awsapi.ToString(out.AuthorizerId)
+			continue
+		}
 		issuer := z.Issuer
 		var aud []string
 		for _, v := range z.Audience {
@@ -465,11 +481,8 @@ func (s *seeder) api(ctx context.Context, key string, a *config.FileAPI) error {
 		if z.UserPool != "" {
 			issuer = s.refs["userPools."+z.UserPool+".issuer"]
 		}
-		if len(z.IdentitySource) == 0 {
-			z.IdentitySource = []string{"$request.header.Authorization"}
-		}
 		zin := &v2.CreateAuthorizerInput{ApiId: apiID, AuthorizerType: awsapi.String("JWT"), Name: awsapi.String(zk),
-			IdentitySource: z.IdentitySource, JwtConfiguration: &v2.JWTConfiguration{Issuer: awsapi.String(issuer), Audience: aud}}
+			IdentitySource: a.IdentitySource(z), JwtConfiguration: &v2.JWTConfiguration{Issuer: awsapi.String(issuer), Audience: aud}}
 		if err := validate(zin); err != nil {
 			return fmt.Errorf("authorizers.%s: %w", zk, err)
 		}
@@ -539,10 +552,19 @@ func (s *seeder) api(ctx context.Context, key string, a *config.FileAPI) error {
 			}
 			rin.Target = awsapi.String("integrations/" + id)
 		}
+		cognito := r.Authorization == config.AuthCognito
+		if cognito {
+			// Not in apigatewayv2's enum: validate the rest as JWT.
+			rin.AuthorizationType = awsapi.String("JWT")
+		}
 		if err := validate(rin); err != nil {
 			return fmt.Errorf("routes[%d] (%s): %w", i, r.Key, err)
 		}
-		if _, err := gw.CreateRoute(ctx, rin); err != nil {
+		if cognito {
+			rin.AuthorizationType = awsapi.String(config.AuthCognito)
+		}
+		// CreateRouteInternal: it also takes COGNITO_USER_POOLS routes.
+		if _, err := gw.CreateRouteInternal(ctx, rin); err != nil {
 			return fmt.Errorf("routes[%d] (%s): %w", i, r.Key, err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
 	"github.com/ninsho/ninsho/internal/config"
+	"github.com/ninsho/ninsho/internal/gateway"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
 )
 
@@ -216,5 +217,77 @@ func TestSeedFromBadConfigFileFailsStart(t *testing.T) {
 	os.WriteFile(path, []byte("userPools:\n  main: {name: main, passwordPolicy: {minimumLength: 2}}\n"), 0o600)
 	if _, err := New(context.Background(), cfg, "http://127.0.0.1:9229", slog.New(slog.DiscardHandler)); err == nil {
 		t.Fatal("a password policy of length 2 was accepted")
+	}
+}
+
+// TestSeedRESTAPIWithCognitoAuthorizer: a REST API of the file gets a
+// COGNITO_USER_POOLS authorizer of its pool and routes that use it, as the
+// gateway serves them.
+func TestSeedRESTAPIWithCognitoAuthorizer(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ninsho.yaml")
+	if err := os.WriteFile(path, []byte(`
+userPools:
+  main: {name: main, clients: {web: {name: web, explicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]}}}
+apis:
+  pets:
+    name: pets
+    protocolType: REST
+    authorizers: {pool: {userPool: main}}
+    integrations: {backend: {uri: "http://127.0.0.1:3000/{proxy}"}}
+    routes:
+      - {key: "GET /pets", authorization: COGNITO_USER_POOLS, authorizer: pool, integration: backend}
+      - {key: "POST /pets", authorization: COGNITO_USER_POOLS, authorizer: pool, scopes: [pets/write], integration: backend}
+    stages: {dev: {}}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.ConfigFile = path
+	a, err := New(context.Background(), cfg, "http://127.0.0.1:9229", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	st := inspectSeed(t, a)
+	if st.apis != 1 || st.routes != 2 || st.authorizers != 1 || st.integrations != 1 {
+		t.Fatalf("seeded %+v", st)
+	}
+	api, err := a.gatewayControl.GetAPI(ctx, st.apiID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.ProtocolType != gateway.ProtocolREST || len(api.Authorizers) != 1 {
+		t.Fatalf("API %+v", api)
+	}
+	var zid string
+	for id, z := range api.Authorizers {
+		zid = id
+		wantARN := "arn:aws:cognito-idp:" + cfg.Region + ":" + cfg.Account + ":userpool/" + st.poolID
+		if z.Type != gateway.AuthCognito || len(z.ProviderARNs) != 1 || z.ProviderARNs[0] != wantARN ||
+			len(z.IdentitySource) != 1 || z.IdentitySource[0] != "method.request.header.Authorization" {
+			t.Errorf("authorizer %+v, want COGNITO_USER_POOLS of %s", z, wantARN)
+		}
+	}
+	for _, r := range api.Routes {
+		if r.AuthorizationType != gateway.AuthCognito || r.AuthorizerID != zid {
+			t.Errorf("route %+v", r)
+		}
+		if r.RouteKey == "POST /pets" && (len(r.AuthorizationScopes) != 1 || r.AuthorizationScopes[0] != "pets/write") {
+			t.Errorf("route %+v lacks its scope", r)
+		}
+	}
+	if _, ok := api.Stages["dev"]; !ok {
+		t.Errorf("stages %v", api.Stages)
+	}
+	if err := gateway.Compile(api); err != nil {
+		t.Error(err)
+	}
+	// The aws CLI's view: the API is REST and the authorizer COGNITO_USER_POOLS.
+	got, err := a.gatewayControl.GetApi(ctx, &v2.GetApiInput{ApiId: &st.apiID})
+	if err != nil || awsapi.ToString(got.ProtocolType) != "REST" {
+		t.Errorf("GetApi %+v, %v", got, err)
 	}
 }

@@ -67,7 +67,8 @@ package config
 //	    roles: {authenticated: app, unauthenticated: guest}     # local role names
 //	apis:
 //	  hello:
-//	    name: hello                        # Name (required); an HTTP API
+//	    name: hello                        # Name (required)
+//	    protocolType: HTTP                 # HTTP or REST; see below
 //	    description: ...
 //	    cors: {allowOrigins: ["*"], allowMethods: [], allowHeaders: [], exposeHeaders: [],
 //	           allowCredentials: false, maxAge: 0}
@@ -77,14 +78,18 @@ package config
 //	        userPool: main                 # issuer filled from the pool (or issuer: https://...)
 //	        audience: [web]                # client local names of userPool, or literal audiences
 //	        identitySource: [$request.header.Authorization]
+//	      pool:
+//	        type: COGNITO_USER_POOLS       # REST APIs only (the default type there)
+//	        userPool: main                 # the pool whose ID or access tokens it accepts
+//	        identitySource: [method.request.header.Authorization]
 //	    integrations:
 //	      backend: {uri: "http://127.0.0.1:3000/{proxy}", method: ANY, timeoutInMillis: 30000,
 //	                requestParameters: {}}
 //	    routes:
 //	      - key: "GET /hello"              # "$default" or "METHOD /path"
-//	        authorization: JWT             # NONE (default), JWT or AWS_IAM
-//	        authorizer: cognito            # with JWT
-//	        scopes: []
+//	        authorization: JWT             # NONE (default), JWT, AWS_IAM or COGNITO_USER_POOLS
+//	        authorizer: cognito            # with JWT or COGNITO_USER_POOLS
+//	        scopes: []                     # COGNITO_USER_POOLS: set, an access token with one of them
 //	        integration: backend
 //	        # parameter mapping for this route only (HTTP APIs keep it on
 //	        # the integration: the route gets its own copy of backend)
@@ -92,9 +97,16 @@ package config
 //	    stages:                            # default: {$default: {autoDeploy: true}}
 //	      dev: {autoDeploy: true, variables: {}}
 //
-// Routes of REST APIs (authorization COGNITO_USER_POOLS) are not supported:
-// the control plane serves HTTP APIs, whose JWT authorizer does the same
-// with a user pool's issuer and client ids.
+// protocolType REST declares a REST-style API: its authorizers are
+// COGNITO_USER_POOLS authorizers of a userPool of the file (a raw ID token
+// in the header, no "Bearer"; or an access token when the route has
+// scopes), its routes use authorization NONE, AWS_IAM or
+// COGNITO_USER_POOLS, and an unknown path answers 403 "Missing
+// Authentication Token" as REST APIs do. Without protocolType, an API with
+// a COGNITO_USER_POOLS authorizer or route is REST, any other HTTP. Such
+// APIs can be declared only here: apigatewayv2's API (the aws CLI's
+// apigatewayv2 commands) has no COGNITO_USER_POOLS authorizers, though it
+// lists them and updates their routes' other settings.
 
 import (
 	"bytes"
@@ -189,15 +201,70 @@ type FileIdentityProvider struct {
 	ServerSideTokenCheck bool   `yaml:"serverSideTokenCheck"`
 }
 
-// FileAPI declares an HTTP API.
+// FileAPI declares an HTTP API or a REST-style API.
 type FileAPI struct {
 	Name         string                      `yaml:"name"`
+	ProtocolType string                      `yaml:"protocolType"` // HTTP, REST or empty; see Protocol`
 	Description  string                      `yaml:"description"`
 	Cors         *FileCors                   `yaml:"cors"`
 	Authorizers  map[string]*FileAuthorizer  `yaml:"authorizers"`
 	Integrations map[string]*FileIntegration `yaml:"integrations"`
 	Routes       []*FileRoute                `yaml:"routes"`
 	Stages       map[string]*FileStage       `yaml:"stages"`
+}
+
+// Protocol types and authorizer types of the file.
+const (
+	ProtocolHTTP   = "HTTP"
+	ProtocolREST   = "REST"
+	AuthorizerJWT  = "JWT"
+	AuthCognito    = "COGNITO_USER_POOLS"
+	defaultRESTSrc = "method.request.header.Authorization"
+)
+
+// Protocol is the API's protocol type: ProtocolType when set, else REST
+// when an authorizer or a route is COGNITO_USER_POOLS, else HTTP.
+func (a *FileAPI) Protocol() string {
+	if a.ProtocolType != "" {
+		return strings.ToUpper(a.ProtocolType)
+	}
+	for _, z := range a.Authorizers {
+		if z != nil && z.Type == AuthCognito {
+			return ProtocolREST
+		}
+	}
+	for _, r := range a.Routes {
+		if r != nil && r.Authorization == AuthCognito {
+			return ProtocolREST
+		}
+	}
+	return ProtocolHTTP
+}
+
+// AuthorizerType is z's type: Type when set, else COGNITO_USER_POOLS in a
+// REST API and JWT in an HTTP API.
+func (a *FileAPI) AuthorizerType(z *FileAuthorizer) string {
+	switch {
+	case z.Type != "":
+		return z.Type
+	case a.Protocol() == ProtocolREST:
+		return AuthCognito
+	default:
+		return AuthorizerJWT
+	}
+}
+
+// IdentitySource is z's identity source: the declared one, else the
+// Authorization header.
+func (a *FileAPI) IdentitySource(z *FileAuthorizer) []string {
+	switch {
+	case len(z.IdentitySource) > 0:
+		return z.IdentitySource
+	case a.AuthorizerType(z) == AuthCognito:
+		return []string{defaultRESTSrc}
+	default:
+		return []string{"$request.header.Authorization"}
+	}
 }
 
 // FileCors is an API's CORS configuration.
@@ -210,7 +277,8 @@ type FileCors struct {
 	MaxAge           *int32   `yaml:"maxAge"`
 }
 
-// FileAuthorizer is a JWT authorizer.
+// FileAuthorizer is a JWT authorizer, or a COGNITO_USER_POOLS authorizer
+// of a REST API (userPool, identitySource).
 type FileAuthorizer struct {
 	Type           string   `yaml:"type"`
 	UserPool       string   `yaml:"userPool"`
@@ -441,6 +509,12 @@ func (f *File) Validate() error {
 		} else {
 			unique("apis", apiNames, ak, a.Name)
 		}
+		protocol := a.Protocol()
+		switch protocol {
+		case ProtocolHTTP, ProtocolREST:
+		default:
+			bad("%s.protocolType: %q is not HTTP or REST", where, a.ProtocolType)
+		}
 		for _, zk := range sortedKeys(a.Authorizers) {
 			z := a.Authorizers[zk]
 			zw := where + ".authorizers." + zk
@@ -448,12 +522,18 @@ func (f *File) Validate() error {
 				bad("%s: empty", zw)
 				continue
 			}
-			switch z.Type {
-			case "JWT", "":
-			case "COGNITO_USER_POOLS":
-				bad("%s.type: COGNITO_USER_POOLS authorizers belong to REST APIs, which ninsho does not serve; use JWT with userPool", zw)
-			default:
-				bad("%s.type: %q is not JWT", zw, z.Type)
+			switch t := a.AuthorizerType(z); {
+			case t == AuthorizerJWT && protocol == ProtocolREST:
+				bad("%s.type: a REST API has COGNITO_USER_POOLS authorizers, not JWT", zw)
+				continue
+			case t == AuthCognito && protocol == ProtocolHTTP:
+				bad("%s.type: COGNITO_USER_POOLS authorizers belong to REST APIs (protocolType: REST); an HTTP API uses JWT with userPool", zw)
+			case t == AuthCognito:
+				f.checkCognitoAuthorizer(zw, z, bad)
+				continue
+			case t != AuthorizerJWT:
+				bad("%s.type: %q is not JWT or COGNITO_USER_POOLS", zw, z.Type)
+				continue
 			}
 			pool := f.UserPools[z.UserPool]
 			switch {
@@ -508,18 +588,25 @@ func (f *File) Validate() error {
 			switch r.Authorization {
 			case "", "NONE", "AWS_IAM":
 				if r.Authorizer != "" {
-					bad("%s.authorizer: only JWT routes name an authorizer", rw)
+					bad("%s.authorizer: only JWT and COGNITO_USER_POOLS routes name an authorizer", rw)
 				}
-			case "JWT":
-				if r.Authorizer == "" {
-					bad("%s.authorizer: required with authorization JWT", rw)
-				} else if a.Authorizers[r.Authorizer] == nil {
+				if len(r.Scopes) > 0 {
+					bad("%s.scopes: only JWT and COGNITO_USER_POOLS routes have scopes", rw)
+				}
+			case AuthorizerJWT, AuthCognito:
+				if r.Authorization == AuthorizerJWT && protocol == ProtocolREST {
+					bad("%s.authorization: a REST API has no JWT routes; use COGNITO_USER_POOLS", rw)
+				} else if r.Authorization == AuthCognito && protocol == ProtocolHTTP {
+					bad("%s.authorization: COGNITO_USER_POOLS is for REST APIs (protocolType: REST); an HTTP API uses JWT with an authorizer of the pool", rw)
+				} else if r.Authorizer == "" {
+					bad("%s.authorizer: required with authorization %s", rw, r.Authorization)
+				} else if z := a.Authorizers[r.Authorizer]; z == nil {
 					bad("%s.authorizer: no authorizer %q in %s.authorizers", rw, r.Authorizer, where)
+				} else if t := a.AuthorizerType(z); t != r.Authorization {
+					bad("%s.authorizer: %q is a %s authorizer, not %s", rw, r.Authorizer, t, r.Authorization)
 				}
-			case "COGNITO_USER_POOLS":
-				bad("%s.authorization: COGNITO_USER_POOLS is for REST APIs, which ninsho does not serve; use JWT with an authorizer of the pool", rw)
 			default:
-				bad("%s.authorization: %q is not NONE, JWT or AWS_IAM", rw, r.Authorization)
+				bad("%s.authorization: %q is not NONE, JWT, AWS_IAM or COGNITO_USER_POOLS", rw, r.Authorization)
 			}
 			if r.Integration == "" {
 				if len(r.RequestParameters) > 0 {
@@ -544,6 +631,35 @@ func (f *File) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkCognitoAuthorizer checks a COGNITO_USER_POOLS authorizer.
+func (f *File) checkCognitoAuthorizer(zw string, z *FileAuthorizer, bad func(string, ...any)) {
+	switch {
+	case z.UserPool == "":
+		bad("%s.userPool: required for a COGNITO_USER_POOLS authorizer", zw)
+	case f.UserPools[z.UserPool] == nil:
+		bad("%s.userPool: no user pool %q in userPools", zw, z.UserPool)
+	}
+	if z.Issuer != "" {
+		bad("%s.issuer: a COGNITO_USER_POOLS authorizer trusts its userPool; it has no issuer", zw)
+	}
+	if len(z.Audience) > 0 {
+		bad("%s.audience: a COGNITO_USER_POOLS authorizer has no audience (it accepts every client of the pool)", zw)
+	}
+	if src := z.IdentitySource; len(src) > 0 {
+		ok := len(src) == 1
+		if ok {
+			h, cut := strings.CutPrefix(src[0], "method.request.header.")
+			if !cut {
+				h, cut = strings.CutPrefix(src[0], "$request.header.")
+			}
+			ok = cut && h != ""
+		}
+		if !ok {
+			bad("%s.identitySource: one header, method.request.header.<name> (or $request.header.<name>)", zw)
+		}
+	}
 }
 
 var stageNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)

@@ -114,6 +114,7 @@ identityPools:
 apis:
   a:
     name: a
+    protocolType: HTTP
     authorizers: {z: {type: COGNITO_USER_POOLS, userPool: nope}}
     integrations: {b: {uri: "ftp://x"}}
     routes:
@@ -140,5 +141,106 @@ apis:
 				}
 			}
 		})
+	}
+}
+
+func TestParseFileRESTAPI(t *testing.T) {
+	f, err := ParseFile([]byte(`
+userPools:
+  main: {name: main, clients: {web: {name: web}}}
+apis:
+  pets:
+    name: pets
+    protocolType: REST
+    authorizers: {pool: {userPool: main}}
+    integrations: {backend: {uri: "http://127.0.0.1:3000/{proxy}"}}
+    routes:
+      - {key: "GET /pets", authorization: COGNITO_USER_POOLS, authorizer: pool, integration: backend}
+      - {key: "POST /pets", authorization: COGNITO_USER_POOLS, authorizer: pool, scopes: [pets/write], integration: backend}
+      - {key: "GET /health", integration: backend}
+  implicit:
+    name: implicit
+    authorizers: {pool: {type: COGNITO_USER_POOLS, userPool: main, identitySource: [method.request.header.X-Token]}}
+    integrations: {backend: {uri: "http://127.0.0.1:3000/"}}
+    routes: [{key: "GET /", authorization: COGNITO_USER_POOLS, authorizer: pool, integration: backend}]
+  http:
+    name: http
+    authorizers: {jwt: {userPool: main, audience: [web]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pets := f.APIs["pets"]
+	if pets.Protocol() != ProtocolREST || pets.AuthorizerType(pets.Authorizers["pool"]) != AuthCognito ||
+		pets.IdentitySource(pets.Authorizers["pool"])[0] != "method.request.header.Authorization" || pets.Routes[1].Scopes[0] != "pets/write" {
+		t.Errorf("pets: %+v", pets)
+	}
+	imp := f.APIs["implicit"]
+	if imp.Protocol() != ProtocolREST || imp.IdentitySource(imp.Authorizers["pool"])[0] != "method.request.header.X-Token" {
+		t.Errorf("implicit: %+v", imp)
+	}
+	if h := f.APIs["http"]; h.Protocol() != ProtocolHTTP || h.AuthorizerType(h.Authorizers["jwt"]) != AuthorizerJWT ||
+		h.IdentitySource(h.Authorizers["jwt"])[0] != "$request.header.Authorization" {
+		t.Errorf("http: %+v", h)
+	}
+}
+
+func TestParseFileRESTAPIErrors(t *testing.T) {
+	_, err := ParseFile([]byte(`
+userPools:
+  main: {name: main, clients: {web: {name: web}}}
+apis:
+  rest:
+    name: rest
+    protocolType: REST
+    authorizers:
+      jwt: {type: JWT, userPool: main, audience: [web]}
+      nopool: {}
+      gone: {userPool: gone}
+      extra: {userPool: main, issuer: "https://x", audience: [web], identitySource: [$request.querystring.t]}
+      ok: {userPool: main}
+    integrations: {b: {uri: "http://127.0.0.1:1/"}}
+    routes:
+      - {key: "GET /a", authorization: JWT, authorizer: jwt, integration: b}
+      - {key: "GET /b", authorization: COGNITO_USER_POOLS, integration: b}
+      - {key: "GET /c", authorization: COGNITO_USER_POOLS, authorizer: missing, integration: b}
+      - {key: "GET /d", authorization: NONE, scopes: [x], integration: b}
+  odd:
+    name: odd
+    protocolType: WEBSOCKET
+  mixed:
+    name: mixed
+    authorizers: {jwt: {type: JWT, userPool: main, audience: [web]}, pool: {type: COGNITO_USER_POOLS, userPool: main}}
+    routes:
+      - {key: "GET /a", authorization: COGNITO_USER_POOLS, authorizer: jwt}
+  http:
+    name: http
+    protocolType: HTTP
+    authorizers: {jwt: {userPool: main, audience: [web]}}
+    routes:
+      - {key: "GET /a", authorization: COGNITO_USER_POOLS, authorizer: jwt}
+`))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{
+		"apis.rest.authorizers.jwt.type: a REST API has COGNITO_USER_POOLS authorizers, not JWT",
+		"apis.rest.authorizers.nopool.userPool: required",
+		`apis.rest.authorizers.gone.userPool: no user pool "gone"`,
+		"apis.rest.authorizers.extra.issuer: a COGNITO_USER_POOLS authorizer trusts its userPool",
+		"apis.rest.authorizers.extra.audience: a COGNITO_USER_POOLS authorizer has no audience",
+		"apis.rest.authorizers.extra.identitySource: one header",
+		"apis.rest.routes[0].authorization: a REST API has no JWT routes",
+		"apis.rest.routes[1].authorizer: required with authorization COGNITO_USER_POOLS",
+		`apis.rest.routes[2].authorizer: no authorizer "missing"`,
+		"apis.rest.routes[3].scopes: only JWT and COGNITO_USER_POOLS routes have scopes",
+		`apis.odd.protocolType: "WEBSOCKET" is not HTTP or REST`,
+		"apis.mixed.authorizers.jwt.type: a REST API has COGNITO_USER_POOLS authorizers, not JWT",
+		`apis.mixed.routes[0].authorizer: "jwt" is a JWT authorizer, not COGNITO_USER_POOLS`,
+		"apis.http.routes[0].authorization: COGNITO_USER_POOLS is for REST APIs",
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
 	}
 }

@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -135,6 +138,145 @@ func TestConfigFileWithAWSCLI(t *testing.T) {
 		srv.restart(t)
 		if again := check(t); again != first {
 			t.Errorf("after restart %+v, want %+v", again, first)
+		}
+	})
+}
+
+// configFileREST declares a REST-style API whose routes a
+// COGNITO_USER_POOLS authorizer of the pool guards; %s is the backend's
+// host:port.
+const configFileREST = `
+userPools:
+  main:
+    name: main
+    usernameAttributes: [email]
+    clients:
+      web: {name: web, explicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]}
+    users:
+      - {username: hanako@example.com, password: Passw0rd!, attributes: {email_verified: "true"}}
+apis:
+  pets:
+    name: pets
+    protocolType: REST
+    authorizers: {pool: {type: COGNITO_USER_POOLS, userPool: main}}
+    integrations: {backend: {uri: "http://%s/{proxy}", requestParameters: {"overwrite:header.x-user-sub": "$context.authorizer.claims.sub"}}}
+    routes:
+      - {key: "GET /{proxy+}", authorization: COGNITO_USER_POOLS, authorizer: pool, integration: backend}
+      - {key: "POST /{proxy+}", authorization: COGNITO_USER_POOLS, authorizer: pool, scopes: [pets/write], integration: backend}
+    stages: {dev: {}}
+`
+
+// TestConfigFileRESTAPIWithAWSCLI declares a REST API with a
+// COGNITO_USER_POOLS authorizer in the configuration file, signs a user in
+// with the AWS CLI and calls the API with the raw ID token, as a REST API
+// client does (no "Bearer").
+func TestConfigFileRESTAPIWithAWSCLI(t *testing.T) {
+	t.Parallel()
+	awsPath := needAWSCLI(t)
+	ctx := testContext(t, testTimeout)
+	backend := echoBackend(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ninsho.yaml")
+	if err := os.WriteFile(path, []byte(strings.Replace(configFileREST, "%s", backend, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, filepath.Join(dir, "data"), "--config", path)
+	cli := &awsCLI{path: awsPath, srv: srv}
+
+	var (
+		endpoint, apiID, poolID, clientID string
+		auth                              cliAuth
+	)
+	mustStep(t, "the aws CLI lists the REST API and its COGNITO_USER_POOLS route", func(t *testing.T) {
+		var apis struct {
+			Items []struct{ ApiId, Name, ProtocolType, ApiEndpoint string }
+		}
+		cli.json(t, ctx, []string{"apigatewayv2", "get-apis"}, &apis)
+		if len(apis.Items) != 1 || apis.Items[0].Name != "pets" || apis.Items[0].ProtocolType != "REST" {
+			t.Fatalf("APIs %+v", apis.Items)
+		}
+		apiID, endpoint = apis.Items[0].ApiId, apis.Items[0].ApiEndpoint
+		var auths struct {
+			Items []struct{ AuthorizerId, AuthorizerType, Name string }
+		}
+		cli.json(t, ctx, []string{"apigatewayv2", "get-authorizers", "--api-id", apiID}, &auths)
+		if len(auths.Items) != 1 || auths.Items[0].AuthorizerType != "COGNITO_USER_POOLS" {
+			t.Fatalf("authorizers %+v", auths.Items)
+		}
+		var routes struct {
+			Items []struct{ RouteKey, AuthorizationType, AuthorizerId string }
+		}
+		cli.json(t, ctx, []string{"apigatewayv2", "get-routes", "--api-id", apiID}, &routes)
+		if len(routes.Items) != 2 {
+			t.Fatalf("routes %+v", routes.Items)
+		}
+		for _, r := range routes.Items {
+			if r.AuthorizationType != "COGNITO_USER_POOLS" || r.AuthorizerId != auths.Items[0].AuthorizerId {
+				t.Errorf("route %+v", r)
+			}
+		}
+	})
+	mustStep(t, "the AWS API still refuses COGNITO_USER_POOLS routes", func(t *testing.T) {
+		cli.fail(t, ctx, "BadRequestException", "1 validation error detected: Value 'COGNITO_USER_POOLS' at 'authorizationType'",
+			"apigatewayv2", "create-route", "--api-id", apiID, "--route-key", "GET /other", "--authorization-type", "COGNITO_USER_POOLS")
+	})
+	mustStep(t, "the declared user signs in with the aws CLI", func(t *testing.T) {
+		var pools struct{ UserPools []struct{ Id, Name string } }
+		cli.json(t, ctx, []string{"cognito-idp", "list-user-pools", "--max-results", "60"}, &pools)
+		if len(pools.UserPools) != 1 {
+			t.Fatalf("user pools %+v", pools.UserPools)
+		}
+		poolID = pools.UserPools[0].Id
+		var clients struct{ UserPoolClients []struct{ ClientId string } }
+		cli.json(t, ctx, []string{"cognito-idp", "list-user-pool-clients", "--user-pool-id", poolID}, &clients)
+		if len(clients.UserPoolClients) != 1 {
+			t.Fatalf("clients %+v", clients.UserPoolClients)
+		}
+		clientID = clients.UserPoolClients[0].ClientId
+		cli.json(t, ctx, []string{"cognito-idp", "initiate-auth", "--client-id", clientID, "--auth-flow", "USER_PASSWORD_AUTH",
+			"--auth-parameters", "USERNAME=hanako@example.com,PASSWORD=Passw0rd!"}, &auth)
+		if auth.AuthenticationResult == nil || auth.AuthenticationResult.IdToken == "" {
+			t.Fatalf("sign-in answered %+v", auth)
+		}
+	})
+
+	call := func(t *testing.T, method, url, authz string) (int, []byte) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, method, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		resp, body := httpDo(t, req)
+		return resp.StatusCode, body
+	}
+	mustStep(t, "the raw ID token passes the authorizer and the backend gets the caller's sub", func(t *testing.T) {
+		status, body := call(t, http.MethodGet, endpoint+"/dev/pets/1", auth.AuthenticationResult.IdToken)
+		if status != http.StatusOK {
+			t.Fatalf("status %d, body %s", status, body)
+		}
+		var e echoed
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Method != http.MethodGet || e.Path != "/pets/1" || e.Sub == "" {
+			t.Errorf("backend saw %+v", e)
+		}
+	})
+	mustStep(t, "without a token, or with a Bearer one, the answer is 401 Unauthorized", func(t *testing.T) {
+		for _, authz := range []string{"", "Bearer " + auth.AuthenticationResult.IdToken} {
+			status, body := call(t, http.MethodGet, endpoint+"/dev/pets/1", authz)
+			if status != http.StatusUnauthorized || string(body) != `{"message":"Unauthorized"}` {
+				t.Errorf("Authorization %.10q: status %d, body %s; want 401 {\"message\":\"Unauthorized\"}", authz, status, body)
+			}
+		}
+	})
+	mustStep(t, "a route with scopes wants an access token that has one", func(t *testing.T) {
+		status, body := call(t, http.MethodPost, endpoint+"/dev/pets", auth.AuthenticationResult.IdToken)
+		if status != http.StatusUnauthorized || string(body) != `{"message":"Unauthorized"}` {
+			t.Errorf("ID token on a scoped route: status %d, body %s", status, body)
 		}
 	})
 }

@@ -21,6 +21,11 @@ const (
 // an HTTP_PROXY integration, a route (RouteKey, "$default" when empty) and
 // the $default stage with AutoDeploy, all marked ApiGatewayManaged.
 func (s *Service) CreateApi(ctx context.Context, in *v2.CreateApiInput) (*v2.CreateApiOutput, error) {
+	return s.createApi(ctx, in, gateway.ProtocolHTTP)
+}
+
+// createApi creates an API; protocol is what it is stored (and served) as.
+func (s *Service) createApi(ctx context.Context, in *v2.CreateApiInput, protocol string) (*v2.CreateApiOutput, error) {
 	name, err := required("Name", in.Name)
 	if err != nil {
 		return nil, err
@@ -34,7 +39,7 @@ func (s *Service) CreateApi(ctx context.Context, in *v2.CreateApiInput) (*v2.Cre
 	}
 	now := s.now()
 	r := &apiRecord{
-		ID: newID(10), Name: name, Description: awsapi.ToString(in.Description), ProtocolType: gateway.ProtocolHTTP,
+		ID: newID(10), Name: name, Description: awsapi.ToString(in.Description), ProtocolType: protocol,
 		Version: awsapi.ToString(in.Version), RouteSelectionExpression: defaultRouteSelection,
 		ApiKeySelectionExpression: defaultApiKeySelection, DisableExecuteApiEndpoint: awsapi.ToBool(in.DisableExecuteApiEndpoint),
 		DisableSchemaValidation: awsapi.ToBool(in.DisableSchemaValidation), IpAddressType: awsapi.ToString(in.IpAddressType),

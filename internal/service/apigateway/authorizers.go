@@ -137,6 +137,7 @@ func (s *Service) UpdateAuthorizer(ctx context.Context, in *v2.UpdateAuthorizerI
 			return err
 		}
 		r.Authorizers[*a.AuthorizerId] = a
+		delete(r.ProviderARNs, *a.AuthorizerId)
 		return nil
 	})
 	if err != nil {
@@ -159,6 +160,7 @@ func (s *Service) DeleteAuthorizer(ctx context.Context, in *v2.DeleteAuthorizerI
 			}
 		}
 		delete(r.Authorizers, id)
+		delete(r.ProviderARNs, id)
 		return nil
 	})
 	if err != nil {

@@ -46,4 +46,13 @@
 // the rest are BadRequestException); JWT authorizers with one
 // $request.header.* identity source (REQUEST is BadRequestException); CORS
 // configuration. Tags are kept on CreateApi and CreateStage only.
+//
+// # Internal operations
+//
+// CreateApiInternal (ProtocolType REST), CreateAuthorizerInternal
+// (COGNITO_USER_POOLS authorizers with user pool ARNs, kept in the
+// definition's ProviderARNs) and CreateRouteInternal (authorization
+// COGNITO_USER_POOLS) serve the configuration file only; the AWS API still
+// refuses all three, and lets a COGNITO_USER_POOLS route be updated only
+// while it stays one.
 package apigw

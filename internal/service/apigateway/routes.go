@@ -30,8 +30,10 @@ func (s *Service) routeNotFound(id string) error {
 	return v2.NewNotFoundExceptionf("Invalid Route identifier specified %s", id)
 }
 
-// checkRoute validates a route as it will be stored.
-func (s *Service) checkRoute(r *apiRecord, rt *v2.Route) error {
+// checkRoute validates a route as it will be stored. allowCognito admits
+// authorization COGNITO_USER_POOLS, which only internal callers (seeding)
+// may set: apigatewayv2's API has no such authorization type.
+func (s *Service) checkRoute(r *apiRecord, rt *v2.Route, allowCognito bool) error {
 	key := awsapi.ToString(rt.RouteKey)
 	if err := checkRouteKey(key); err != nil {
 		return err
@@ -62,6 +64,20 @@ func (s *Service) checkRoute(r *apiRecord, rt *v2.Route) error {
 		if awsapi.ToString(a.AuthorizerType) != gateway.AuthJWT {
 			return v2.NewBadRequestExceptionf("Authorizer %s is not a JWT authorizer", authID)
 		}
+	case gateway.AuthCognito:
+		if !allowCognito {
+			return v2.NewBadRequestExceptionf("Invalid authorization type %s: use NONE, JWT, AWS_IAM or CUSTOM", authType)
+		}
+		if authID == "" {
+			return v2.NewBadRequestException("AuthorizerId is required for authorization type COGNITO_USER_POOLS")
+		}
+		a := r.Authorizers[authID]
+		if a == nil {
+			return s.authorizerNotFound(authID)
+		}
+		if awsapi.ToString(a.AuthorizerType) != gateway.AuthCognito {
+			return v2.NewBadRequestExceptionf("Authorizer %s is not a COGNITO_USER_POOLS authorizer", authID)
+		}
 	case "CUSTOM":
 		return v2.NewBadRequestException("Authorization type CUSTOM (Lambda authorizers) is not supported by ninsho; use JWT or AWS_IAM")
 	default:
@@ -81,6 +97,18 @@ func (s *Service) checkRoute(r *apiRecord, rt *v2.Route) error {
 
 // CreateRoute adds a route.
 func (s *Service) CreateRoute(ctx context.Context, in *v2.CreateRouteInput) (*v2.CreateRouteOutput, error) {
+	return s.createRoute(ctx, in, false)
+}
+
+// CreateRouteInternal is CreateRoute for ninsho's own callers (the
+// configuration file): it also accepts authorization COGNITO_USER_POOLS
+// with an authorizer made by CreateAuthorizerInternal. It is not reachable
+// through the AWS API.
+func (s *Service) CreateRouteInternal(ctx context.Context, in *v2.CreateRouteInput) (*v2.CreateRouteOutput, error) {
+	return s.createRoute(ctx, in, true)
+}
+
+func (s *Service) createRoute(ctx context.Context, in *v2.CreateRouteInput, allowCognito bool) (*v2.CreateRouteOutput, error) {
 	if _, err := required("RouteKey", in.RouteKey); err != nil {
 		return nil, err
 	}
@@ -94,7 +122,7 @@ func (s *Service) CreateRoute(ctx context.Context, in *v2.CreateRouteInput) (*v2
 		if t := awsapi.ToString(in.AuthorizationType); t != "" {
 			rt.AuthorizationType = awsapi.String(t)
 		}
-		if err := s.checkRoute(r, rt); err != nil {
+		if err := s.checkRoute(r, rt, allowCognito); err != nil {
 			return err
 		}
 		r.Routes[*rt.RouteId] = rt
@@ -147,7 +175,9 @@ func (s *Service) GetRoutes(ctx context.Context, in *v2.GetRoutesInput) (*v2.Get
 }
 
 // UpdateRoute changes a route. Changing the authorization type to NONE or
-// AWS_IAM drops the route's authorizer and scopes.
+// AWS_IAM drops the route's authorizer and scopes. A COGNITO_USER_POOLS
+// route (made from the configuration file) may be updated as long as it
+// stays one; no route can be made one through this API.
 func (s *Service) UpdateRoute(ctx context.Context, in *v2.UpdateRouteInput) (*v2.UpdateRouteOutput, error) {
 	var rt *v2.Route
 	_, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
@@ -162,7 +192,7 @@ func (s *Service) UpdateRoute(ctx context.Context, in *v2.UpdateRouteInput) (*v2
 		}
 		if in.AuthorizationType != nil {
 			rt.AuthorizationType = in.AuthorizationType
-			if *in.AuthorizationType != gateway.AuthJWT {
+			if t := *in.AuthorizationType; t != gateway.AuthJWT && t != gateway.AuthCognito {
 				rt.AuthorizerId, rt.AuthorizationScopes = nil, nil
 			}
 		}
@@ -184,7 +214,8 @@ func (s *Service) UpdateRoute(ctx context.Context, in *v2.UpdateRouteInput) (*v2
 		if in.OperationName != nil {
 			rt.OperationName = in.OperationName
 		}
-		if err := s.checkRoute(r, rt); err != nil {
+		wasCognito := awsapi.ToString(old.AuthorizationType) == gateway.AuthCognito
+		if err := s.checkRoute(r, rt, wasCognito); err != nil {
 			return err
 		}
 		r.Routes[*rt.RouteId] = rt

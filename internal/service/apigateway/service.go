@@ -100,6 +100,10 @@ type definition struct {
 	Routes       map[string]*v2.Route       `json:"routes,omitempty"`
 	Integrations map[string]*v2.Integration `json:"integrations,omitempty"`
 	Authorizers  map[string]*v2.Authorizer  `json:"authorizers,omitempty"`
+	// ProviderARNs holds the user pools of the COGNITO_USER_POOLS
+	// authorizers (by authorizer id), which apigatewayv2's Authorizer shape
+	// has no field for; only CreateAuthorizerInternal creates them.
+	ProviderARNs map[string][]string `json:"providerARNs,omitempty"`
 }
 
 // deploymentRec is a deployment; Snapshot is nil for the automatic
@@ -424,6 +428,9 @@ func buildAPI(r *apiRecord, def *definition, stages map[string]gateway.Stage) *g
 		ga := gateway.Authorizer{ID: id, Name: awsapi.ToString(a.Name), Type: awsapi.ToString(a.AuthorizerType), IdentitySource: a.IdentitySource}
 		if j := a.JwtConfiguration; j != nil {
 			ga.Issuer, ga.Audience = awsapi.ToString(j.Issuer), j.Audience
+		}
+		if ga.Type == gateway.AuthCognito {
+			ga.ProviderARNs = def.ProviderARNs[id]
 		}
 		api.Authorizers[id] = ga
 	}
