@@ -32,11 +32,11 @@ go vet ./...
 log "go test"
 go test -count=1 -timeout 20m ./...
 
-log "fuzz smoke (10s per target)"
-go test -run '^$' -fuzz '^FuzzDecodeJSON$' -fuzztime 10s ./internal/awsproto
-go test -run '^$' -fuzz '^FuzzDecodeQuery$' -fuzztime 10s ./internal/awsproto
-go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./internal/iam/policy
-go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./internal/sigv4
-go test -run '^$' -fuzz '^FuzzParseFilter$' -fuzztime 10s ./internal/service/userpool
+log "fuzz smoke (100,000 inputs per target)"
+go test -run '^$' -fuzz '^FuzzDecodeJSON$' -fuzztime 100000x ./internal/awsproto
+go test -run '^$' -fuzz '^FuzzDecodeQuery$' -fuzztime 100000x ./internal/awsproto
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 100000x ./internal/iam/policy
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 100000x ./internal/sigv4
+go test -run '^$' -fuzz '^FuzzParseFilter$' -fuzztime 100000x ./internal/service/userpool
 
 log "all tests passed"

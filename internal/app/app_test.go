@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -271,5 +272,20 @@ func TestEveryQueryOperationAnswersBadInputWithAnAWSError(t *testing.T) {
 			}
 			t.Run(svc.Name+"/"+name+"/wrong value", func(t *testing.T) { check(t, base+"&"+member+"="+value+"&"+member+".member.1="+value) })
 		}
+	}
+}
+
+// TestAQueryRequestWithTooManyParametersIsRefused: the query decoder runs
+// before authentication, so its input is bounded.
+func TestAQueryRequestWithTooManyParametersIsRefused(t *testing.T) {
+	_, srv := newTestApp(t)
+	var b strings.Builder
+	b.WriteString("Action=ListRoles&Version=2010-05-08")
+	for i := range 5001 {
+		fmt.Fprintf(&b, "&P%d=x", i)
+	}
+	status, body := postQuery(t, srv.URL, "iam", b.String())
+	if status != 400 || !strings.Contains(body, "<Code>MalformedQueryString</Code>") {
+		t.Fatalf("got %d %s", status, body)
 	}
 }

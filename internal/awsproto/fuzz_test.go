@@ -1,6 +1,7 @@
 package awsproto
 
 import (
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -55,7 +56,7 @@ func FuzzDecodeQuery(f *testing.F) {
 			return
 		}
 		in := &iamapi.CreateRoleInput{}
-		if err := decodeQuery(values, reflect.ValueOf(in).Elem(), ""); err != nil {
+		if err := decodeQuery(newQueryForm(values), reflect.ValueOf(in).Elem(), ""); err != nil {
 			return
 		}
 		if len(in.Tags) > maxQueryListIndex {
@@ -108,4 +109,25 @@ func FuzzRESTRouter(f *testing.F) {
 			t.Fatalf("%s %s -> %s %v; re-rendered %s -> %v", method, path, op.Name, m.labels, uri, again.labels)
 		}
 	})
+}
+
+// BenchmarkDecodeQueryHostile decodes the most expensive form a caller can
+// send under maxQueryParams: every list index in use, each with its own
+// keys. Decoding runs before authentication, so this bounds what an
+// anonymous request costs.
+func BenchmarkDecodeQueryHostile(b *testing.B) {
+	values := url.Values{}
+	for n := 1; len(values) < maxQueryParams-2; n++ {
+		i := n%maxQueryListIndex + 1
+		values.Set(fmt.Sprintf("Tags.member.%d.Key", i), "k")
+		values.Set(fmt.Sprintf("Tags.member.%d.Value", i), "v")
+		values.Set(fmt.Sprintf("Junk%d", n), "x")
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		in := &iamapi.CreateRoleInput{}
+		if err := decodeQuery(newQueryForm(values), reflect.ValueOf(in).Elem(), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -22,6 +22,46 @@ import (
 // (`Roles.member.N`), so a hostile index cannot make us allocate.
 const maxQueryListIndex = 1000
 
+// maxQueryParams bounds the parameters of one query request. Decoding runs
+// before authentication, so its cost must not grow with what an anonymous
+// caller sends: no AWS query operation takes nearly this many.
+const maxQueryParams = 5000
+
+// queryForm is a decoded form with its keys sorted, so that the decoder
+// finds the keys under a prefix by binary search instead of scanning every
+// key for every member and list element.
+type queryForm struct {
+	values url.Values
+	keys   []string // sorted
+}
+
+func newQueryForm(values url.Values) *queryForm {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return &queryForm{values: values, keys: keys}
+}
+
+// withPrefix returns the sorted keys that start with prefix.
+func (f *queryForm) withPrefix(prefix string) []string {
+	i := sort.SearchStrings(f.keys, prefix)
+	j := i
+	for j < len(f.keys) && strings.HasPrefix(f.keys[j], prefix) {
+		j++
+	}
+	return f.keys[i:j]
+}
+
+func (f *queryForm) get(key string) (string, bool) {
+	v, ok := f.values[key]
+	if !ok || len(v) == 0 {
+		return "", ok
+	}
+	return v[0], true
+}
+
 // serveQuery answers an AWS query-protocol request: Action and Version in a
 // form body (or the URL query), answered in XML.
 func (h *Handler) serveQuery(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) {
@@ -34,6 +74,10 @@ func (h *Handler) serveQuery(ctx context.Context, w http.ResponseWriter, r *http
 		if _, ok := values[k]; !ok {
 			values[k] = v
 		}
+	}
+	if len(values) > maxQueryParams {
+		h.writeQueryError(ctx, w, nil, awserr.Newf("MalformedQueryString", "The request has more than %d parameters.", maxQueryParams))
+		return
 	}
 	action := values.Get("Action")
 	svc := h.byVersion[values.Get("Version")]
@@ -50,7 +94,7 @@ func (h *Handler) serveQuery(ctx context.Context, w http.ResponseWriter, r *http
 		return
 	}
 	in := op.NewInput()
-	if err := decodeQuery(values, reflect.ValueOf(in).Elem(), ""); err != nil {
+	if err := decodeQuery(newQueryForm(values), reflect.ValueOf(in).Elem(), ""); err != nil {
 		h.writeQueryError(ctx, w, svc, awserr.New(svc.ValidationErrorCode, err.Error()))
 		return
 	}
@@ -96,7 +140,7 @@ var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 // decodeQuery fills the struct v from values under prefix, following the
 // query protocol: structures as `A.B`, lists as `A.member.N`, maps as
 // `A.entry.N.key` / `A.entry.N.value`.
-func decodeQuery(values url.Values, v reflect.Value, prefix string) error {
+func decodeQuery(values *queryForm, v reflect.Value, prefix string) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -111,24 +155,19 @@ func decodeQuery(values url.Values, v reflect.Value, prefix string) error {
 	return nil
 }
 
-func hasPrefix(values url.Values, prefix string) bool {
-	for k := range values {
-		if strings.HasPrefix(k, prefix) {
-			return true
-		}
-	}
-	return false
+func hasPrefix(values *queryForm, prefix string) bool {
+	return len(values.withPrefix(prefix)) > 0
 }
 
-func decodeQueryValue(values url.Values, fv reflect.Value, key string) error {
+func decodeQueryValue(values *queryForm, fv reflect.Value, key string) error {
 	ft := fv.Type()
 	switch {
 	case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Uint8: // blob
-		s, ok := values[key]
+		s, ok := values.get(key)
 		if !ok {
 			return nil
 		}
-		b, err := base64.StdEncoding.DecodeString(s[0])
+		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
 			return fmt.Errorf("Value at '%s' is not valid base64", key)
 		}
@@ -136,7 +175,7 @@ func decodeQueryValue(values url.Values, fv reflect.Value, key string) error {
 	case ft.Kind() == reflect.Slice:
 		idx := indices(values, key+".member.")
 		if len(idx) == 0 {
-			if _, ok := values[key]; ok { // "A=" is an empty list
+			if _, ok := values.get(key); ok { // "A=" is an empty list
 				fv.Set(reflect.MakeSlice(ft, 0, 0))
 			}
 			return nil
@@ -157,7 +196,7 @@ func decodeQueryValue(values url.Values, fv reflect.Value, key string) error {
 		}
 		m := reflect.MakeMapWithSize(ft, len(idx))
 		for _, n := range idx {
-			k := values.Get(fmt.Sprintf("%s.entry.%d.key", key, n))
+			k, _ := values.get(fmt.Sprintf("%s.entry.%d.key", key, n))
 			ev := reflect.New(ft.Elem()).Elem()
 			if err := decodeQueryValue(values, ev, fmt.Sprintf("%s.entry.%d.value", key, n)); err != nil {
 				return err
@@ -175,31 +214,28 @@ func decodeQueryValue(values url.Values, fv reflect.Value, key string) error {
 		}
 		fv.Set(nv)
 	case ft.Kind() == reflect.Pointer:
-		s, ok := values[key]
+		s, ok := values.get(key)
 		if !ok {
 			return nil
 		}
 		nv := reflect.New(ft.Elem())
-		if err := setScalar(nv, s[0]); err != nil {
-			return fmt.Errorf("Value '%s' at '%s' failed to satisfy constraint: %v", s[0], key, err)
+		if err := setScalar(nv, s); err != nil {
+			return fmt.Errorf("Value '%s' at '%s' failed to satisfy constraint: %v", s, key, err)
 		}
 		fv.Set(nv)
 	case ft.Kind() == reflect.String:
-		if s, ok := values[key]; ok {
-			fv.SetString(s[0])
+		if s, ok := values.get(key); ok {
+			fv.SetString(s)
 		}
 	}
 	return nil
 }
 
 // indices returns the sorted N of keys `<prefix>N...`, bounded.
-func indices(values url.Values, prefix string) []int {
+func indices(values *queryForm, prefix string) []int {
 	seen := map[int]bool{}
-	for k := range values {
-		rest, ok := strings.CutPrefix(k, prefix)
-		if !ok {
-			continue
-		}
+	for _, k := range values.withPrefix(prefix) {
+		rest := k[len(prefix):]
 		num, _, _ := strings.Cut(rest, ".")
 		n, err := strconv.Atoi(num)
 		if err != nil || n < 1 || n > maxQueryListIndex {
