@@ -46,6 +46,7 @@ var initFlows = map[string]struct {
 	"USER_PASSWORD_AUTH":       {passwordFlow, false, true},
 	"REFRESH_TOKEN_AUTH":       {refreshFlow, true, true},
 	"REFRESH_TOKEN":            {refreshFlow, true, true},
+	"USER_SRP_AUTH":            {srpFlow, true, true},
 }
 
 // challengeRequest is a (Admin)RespondToAuthChallenge call with its session.
@@ -62,6 +63,7 @@ type challengeHandler func(ctx context.Context, s *Service, r *challengeRequest)
 
 var challengeHandlers = map[string]challengeHandler{
 	"NEW_PASSWORD_REQUIRED": newPasswordChallenge,
+	"PASSWORD_VERIFIER":     passwordVerifierChallenge,
 }
 
 // AdminInitiateAuth signs a user in with the admin API.
@@ -100,7 +102,7 @@ func (s *Service) initiate(ctx context.Context, admin bool, poolID, clientID, fl
 	f, known := initFlows[flow]
 	if !known {
 		switch flow {
-		case "USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH":
+		case "CUSTOM_AUTH", "USER_AUTH":
 			return nil, awsapi.NotImplemented("cognito-idp", "InitiateAuth with AuthFlow "+flow)
 		}
 		return nil, cip.NewInvalidParameterException("Initiate Auth method not supported.")
@@ -368,11 +370,20 @@ func (s *Service) respond(ctx context.Context, admin bool, poolID, clientID, cha
 	if !ok {
 		return nil, awsapi.NotImplemented("cognito-idp", "RespondToAuthChallenge with ChallengeName "+challenge)
 	}
-	if session == nil || *session == "" {
+	sessionText := ""
+	if session != nil {
+		sessionText = *session
+	}
+	if sessionText == "" && challenge == "PASSWORD_VERIFIER" {
+		// The SECRET_BLOCK binds the two calls of USER_SRP_AUTH, so a
+		// client that does not pass the Session back is still served.
+		sessionText = sessionFromSecretBlock(responses["PASSWORD_CLAIM_SECRET_BLOCK"])
+	}
+	if sessionText == "" {
 		return nil, cip.NewInvalidParameterException("Missing required parameter Session")
 	}
 	expired := cip.NewNotAuthorizedException("Invalid session for the user, session is expired.")
-	sess, err := s.Store.GetAuthSession(ctx, hashToken(*session))
+	sess, err := s.Store.GetAuthSession(ctx, hashToken(sessionText))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, expired
 	}
@@ -393,6 +404,11 @@ func (s *Service) respond(ctx context.Context, admin bool, poolID, clientID, cha
 		return nil, cip.NewInvalidParameterException("Missing required parameter USERNAME")
 	}
 	u, err := s.resolveUser(ctx, p, username)
+	if errors.Is(err, store.ErrNotFound) && challenge == "PASSWORD_VERIFIER" {
+		// The simulated challenge of an unknown user fails as a wrong
+		// password does.
+		return nil, s.unknownUserVerifier(ctx, c, sess, responses)
+	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Username != sess.Username) {
 		return nil, cip.NewNotAuthorizedException("Invalid session for the user.")
 	}
