@@ -104,12 +104,18 @@ func jsonKind(k string) string {
 // writeJSONError writes err as AWS JSON services do: the error type in
 // `__type` and in the X-Amzn-ErrorType header, the text in `message`.
 func (h *Handler) writeJSONError(ctx context.Context, w http.ResponseWriter, err error) {
+	h.writeErrorJSON(ctx, w, jsonContentType, err)
+}
+
+// writeErrorJSON is the one writer of JSON error bodies: `__type` and
+// `message`, the type again in X-Amzn-ErrorType, the error's status.
+func (h *Handler) writeErrorJSON(ctx context.Context, w http.ResponseWriter, contentType string, err error) {
 	e := h.internalError(ctx, err)
 	buf, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{e.Code, e.Message})
-	w.Header().Set("Content-Type", jsonContentType)
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-ErrorType", e.Code)
 	w.WriteHeader(e.HTTPStatus())
 	w.Write(buf)

@@ -161,18 +161,9 @@ func isNil(v any) bool {
 	return false
 }
 
-// writeRESTError writes err as rest-json services do: the status of the
-// error shape, the error type in the X-Amzn-ErrorType header (what
-// botocore's rest-json parser reads first) and in `__type`, the text in
-// `message`.
+// writeRESTError writes err as rest-json services do: like JSON 1.1
+// services (the type in X-Amzn-ErrorType, which botocore's rest-json parser
+// reads first, and in `__type`), with the rest-json content type.
 func (h *Handler) writeRESTError(ctx context.Context, w http.ResponseWriter, err error) {
-	e := h.internalError(ctx, err)
-	buf, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.Code, e.Message})
-	w.Header().Set("Content-Type", restJSONContentType)
-	w.Header().Set("X-Amzn-ErrorType", e.Code)
-	w.WriteHeader(e.HTTPStatus())
-	w.Write(buf)
+	h.writeErrorJSON(ctx, w, restJSONContentType, err)
 }

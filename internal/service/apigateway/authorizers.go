@@ -90,15 +90,11 @@ func (s *Service) GetAuthorizers(ctx context.Context, in *v2.GetAuthorizersInput
 	if err != nil {
 		return nil, err
 	}
-	ids, next, err := page(slices.Sorted(maps.Keys(r.Authorizers)), in.MaxResults, in.NextToken)
+	items, next, err := pageValues(r.Authorizers, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &v2.GetAuthorizersOutput{Items: []v2.Authorizer{}, NextToken: next}
-	for _, id := range ids {
-		out.Items = append(out.Items, *r.Authorizers[id])
-	}
-	return out, nil
+	return &v2.GetAuthorizersOutput{Items: items, NextToken: next}, nil
 }
 
 // UpdateAuthorizer changes an authorizer.

@@ -98,15 +98,11 @@ func (s *Service) GetIntegrations(ctx context.Context, in *v2.GetIntegrationsInp
 	if err != nil {
 		return nil, err
 	}
-	ids, next, err := page(slices.Sorted(maps.Keys(r.Integrations)), in.MaxResults, in.NextToken)
+	items, next, err := pageValues(r.Integrations, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &v2.GetIntegrationsOutput{Items: []v2.Integration{}, NextToken: next}
-	for _, id := range ids {
-		out.Items = append(out.Items, *r.Integrations[id])
-	}
-	return out, nil
+	return &v2.GetIntegrationsOutput{Items: items, NextToken: next}, nil
 }
 
 // UpdateIntegration changes an integration.

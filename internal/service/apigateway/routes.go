@@ -2,7 +2,6 @@ package apigw
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strings"
 
@@ -163,15 +162,11 @@ func (s *Service) GetRoutes(ctx context.Context, in *v2.GetRoutesInput) (*v2.Get
 	if err != nil {
 		return nil, err
 	}
-	ids, next, err := page(slices.Sorted(maps.Keys(r.Routes)), in.MaxResults, in.NextToken)
+	items, next, err := pageValues(r.Routes, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &v2.GetRoutesOutput{Items: []v2.Route{}, NextToken: next}
-	for _, id := range ids {
-		out.Items = append(out.Items, *r.Routes[id])
-	}
-	return out, nil
+	return &v2.GetRoutesOutput{Items: items, NextToken: next}, nil
 }
 
 // UpdateRoute changes a route. Changing the authorization type to NONE or

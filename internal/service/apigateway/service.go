@@ -457,6 +457,20 @@ func page(ids []string, max, nextToken *string) ([]string, *string, error) {
 	return ids, nil, nil
 }
 
+// pageValues pages through the records of m by key, as page does, and
+// returns copies of the records: the Get<Things> operations.
+func pageValues[T any](m map[string]*T, max, nextToken *string) ([]T, *string, error) {
+	keys, next, err := page(slices.Sorted(maps.Keys(m)), max, nextToken)
+	if err != nil {
+		return nil, nil, err
+	}
+	items := make([]T, 0, len(keys))
+	for _, k := range keys {
+		items = append(items, *m[k])
+	}
+	return items, next, nil
+}
+
 // maxResults parses MaxResults (a string in this API's model); 0 when
 // absent.
 func maxResults(v *string) (int, error) {

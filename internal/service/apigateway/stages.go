@@ -141,15 +141,11 @@ func (s *Service) GetStages(ctx context.Context, in *v2.GetStagesInput) (*v2.Get
 	if err != nil {
 		return nil, err
 	}
-	names, next, err := page(slices.Sorted(maps.Keys(r.Stages)), in.MaxResults, in.NextToken)
+	items, next, err := pageValues(r.Stages, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &v2.GetStagesOutput{Items: []v2.Stage{}, NextToken: next}
-	for _, n := range names {
-		out.Items = append(out.Items, *r.Stages[n])
-	}
-	return out, nil
+	return &v2.GetStagesOutput{Items: items, NextToken: next}, nil
 }
 
 // UpdateStage changes a stage. Turning AutoDeploy off freezes what the

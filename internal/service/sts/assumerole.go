@@ -109,17 +109,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 		return nil, err
 	}
 
-	sessionPolicy := awsapi.ToString(in.Policy)
-	if in.Policy != nil {
-		if err := checkSessionPolicy(sessionPolicy); err != nil {
-			return nil, err
-		}
-	}
-	var packed int32
-	if in.Policy != nil || len(tags) > 0 {
-		if packed, err = packedPolicySize(sessionPolicy, tags); err != nil {
-			return nil, err
-		}
+	sessionPolicy, packed, err := sessionPolicyAndSize(in.Policy, tags)
+	if err != nil {
+		return nil, err
 	}
 
 	creds, user, err := s.IssueRoleSession(ctx, RoleSession{
@@ -134,10 +126,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &stsapi.AssumeRoleOutput{Credentials: creds, AssumedRoleUser: user}
-	if in.Policy != nil || len(tags) > 0 {
-		out.PackedPolicySize = awsapi.Int32(packed)
-	}
+	out := &stsapi.AssumeRoleOutput{Credentials: creds, AssumedRoleUser: user, PackedPolicySize: packed}
 	if sourceIdentity != "" {
 		out.SourceIdentity = awsapi.String(sourceIdentity)
 	}
@@ -269,4 +258,24 @@ func compressedSize(b []byte) int {
 func wellFormedARN(s string) bool {
 	parts := strings.SplitN(s, ":", 6)
 	return len(parts) == 6 && parts[0] == "arn" && parts[1] != "" && parts[2] != "" && parts[5] != ""
+}
+
+// sessionPolicyAndSize checks the inline session policy of an
+// AssumeRole* call and, when there is a policy or there are tags, computes
+// PackedPolicySize (nil otherwise, as AWS leaves it out).
+func sessionPolicyAndSize(policy *string, tags map[string]string) (string, *int32, error) {
+	text := awsapi.ToString(policy)
+	if policy != nil {
+		if err := checkSessionPolicy(text); err != nil {
+			return "", nil, err
+		}
+	}
+	if policy == nil && len(tags) == 0 {
+		return text, nil, nil
+	}
+	packed, err := packedPolicySize(text, tags)
+	if err != nil {
+		return "", nil, err
+	}
+	return text, awsapi.Int32(packed), nil
 }

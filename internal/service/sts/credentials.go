@@ -222,17 +222,6 @@ func (s *Service) LookupCredential(ctx context.Context, accessKeyID string) (sig
 	}, nil
 }
 
-// SessionTokenHash returns the SHA-256 of the session token of a temporary
-// key, for a verifier that compares hashes (sigv4.ErrUnknownKey when the key
-// is unknown).
-func (s *Service) SessionTokenHash(ctx context.Context, accessKeyID string) ([]byte, error) {
-	rec, err := s.record(ctx, accessKeyID)
-	if err != nil {
-		return nil, err
-	}
-	return rec.TokenHash, nil
-}
-
 // record reads the session of a temporary key (sigv4.ErrUnknownKey when
 // there is none).
 func (s *Service) record(ctx context.Context, accessKeyID string) (*credentialRecord, error) {

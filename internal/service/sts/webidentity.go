@@ -135,17 +135,9 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 	if err != nil {
 		return nil, err
 	}
-	sessionPolicy := awsapi.ToString(in.Policy)
-	if in.Policy != nil {
-		if err := checkSessionPolicy(sessionPolicy); err != nil {
-			return nil, err
-		}
-	}
-	var packed int32
-	if in.Policy != nil || len(tags) > 0 {
-		if packed, err = packedPolicySize(sessionPolicy, tags); err != nil {
-			return nil, err
-		}
+	sessionPolicy, packed, err := sessionPolicyAndSize(in.Policy, tags)
+	if err != nil {
+		return nil, err
 	}
 
 	creds, user, err := s.IssueRoleSession(ctx, RoleSession{
@@ -166,9 +158,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 		SubjectFromWebIdentityToken: awsapi.String(who.subject),
 		Provider:                    awsapi.String(who.provider),
 		Audience:                    awsapi.String(who.audience),
-	}
-	if in.Policy != nil || len(tags) > 0 {
-		out.PackedPolicySize = awsapi.Int32(packed)
+		PackedPolicySize:            packed,
 	}
 	return out, nil
 }

@@ -214,17 +214,36 @@ func passwordFlow(ctx context.Context, s *Service, r *authRequest) (*authResult,
 	if err := checkSecretHash(r.client, r.params["SECRET_HASH"], hasKey(r.params, "SECRET_HASH"), username, u.Username); err != nil {
 		return nil, err
 	}
-	if !u.Enabled {
-		return nil, cip.NewNotAuthorizedException("User is disabled.")
-	}
-	if u.Status == "UNCONFIRMED" {
-		return nil, cip.NewUserNotConfirmedException("User is not confirmed.")
+	if err := signInAllowed(u); err != nil {
+		return nil, err
 	}
 	if !s.checkUserPassword(r.pool, u, password) {
 		return nil, errIncorrect
 	}
+	return s.passwordProved(ctx, r, u)
+}
+
+// signInAllowed refuses disabled and unconfirmed users, before any password
+// check (an unconfirmed user is told so even with a wrong password, as
+// Cognito does: COGNITO-NOTES §3.2).
+func signInAllowed(u store.User) error {
+	if !u.Enabled {
+		return cip.NewNotAuthorizedException("User is disabled.")
+	}
+	if u.Status == "UNCONFIRMED" {
+		return cip.NewUserNotConfirmedException("User is not confirmed.")
+	}
+	return nil
+}
+
+// passwordProved is what every password flow (USER_PASSWORD, ADMIN_*,
+// SRP) does once the password is proved: a reset or a new password may be
+// required; otherwise tokens are issued.
+func (s *Service) passwordProved(ctx context.Context, r *authRequest, u store.User) (*authResult, error) {
 	now := s.now()
 	switch u.Status {
+	case "UNCONFIRMED":
+		return nil, cip.NewUserNotConfirmedException("User is not confirmed.")
 	case "RESET_REQUIRED":
 		return nil, cip.NewPasswordResetRequiredException("Password reset required for the user")
 	case "FORCE_CHANGE_PASSWORD":

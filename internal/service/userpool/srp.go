@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/ninsho/ninsho/internal/awsapi"
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	"github.com/ninsho/ninsho/internal/srp"
 	"github.com/ninsho/ninsho/internal/store"
@@ -61,11 +60,8 @@ func srpFlow(ctx context.Context, s *Service, r *authRequest) (*authResult, erro
 	if err := checkSecretHash(r.client, r.params["SECRET_HASH"], hasKey(r.params, "SECRET_HASH"), username, u.Username); err != nil {
 		return nil, err
 	}
-	if !u.Enabled {
-		return nil, cip.NewNotAuthorizedException("User is disabled.")
-	}
-	if u.Status == "UNCONFIRMED" {
-		return nil, cip.NewUserNotConfirmedException("User is not confirmed.")
+	if err := signInAllowed(u); err != nil {
+		return nil, err
 	}
 	saltHex := srp.SaltHex(u.Password.Salt)
 	ss, err := srp.NewServerSession(u.Password.Verifier)
@@ -191,24 +187,7 @@ func passwordVerifierChallenge(ctx context.Context, s *Service, r *challengeRequ
 	if err != nil || d.Fake || !srp.VerifyClaim(key, srp.PoolName(r.pool.rec.ID), r.user.Username, secret, timestamp, signature) {
 		return nil, errIncorrect
 	}
-	u := r.user
-	switch u.Status {
-	case "UNCONFIRMED":
-		return nil, cip.NewUserNotConfirmedException("User is not confirmed.")
-	case "RESET_REQUIRED":
-		return nil, cip.NewPasswordResetRequiredException("Password reset required for the user")
-	case "FORCE_CHANGE_PASSWORD":
-		days := awsapi.ToInt32(r.pool.passwordPolicy().TemporaryPasswordValidityDays)
-		if days > 0 && now.After(u.PasswordSetAt.Add(time.Duration(days)*24*time.Hour)) {
-			return nil, cip.NewNotAuthorizedException("Temporary password has expired and must be reset by an administrator.")
-		}
-		return s.newPasswordRequired(ctx, &authRequest{admin: r.admin, pool: r.pool, client: r.client, flow: "USER_SRP_AUTH"}, u)
-	}
-	tokens, err := s.issue(ctx, r.pool, r.client, u, newAuthEvent(now), true)
-	if err != nil {
-		return nil, err
-	}
-	return &authResult{tokens: tokens}, nil
+	return s.passwordProved(ctx, &authRequest{admin: r.admin, pool: r.pool, client: r.client, flow: "USER_SRP_AUTH"}, r.user)
 }
 
 // unknownUserVerifier answers PASSWORD_VERIFIER for a user that does not
