@@ -7,6 +7,7 @@ import (
 	"time"
 
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
+	"github.com/ninsho/ninsho/internal/notify"
 	"github.com/ninsho/ninsho/internal/store"
 	"github.com/ninsho/ninsho/internal/tokens"
 )
@@ -18,6 +19,9 @@ type Store interface {
 	store.UserStore
 	store.RefreshTokenStore
 	store.AuthSessionStore
+	// Objects keep the aggregates that need no column index (groups and
+	// memberships, one-time codes, devices, ...); see doc.go for the kinds.
+	store.ObjectStore
 }
 
 // Service implements cognitoidp.API.
@@ -33,6 +37,8 @@ type Service struct {
 	Account string
 	// IssuerBase prefixes the issuer of every token: <IssuerBase>/<poolId>.
 	IssuerBase string
+	// Notify receives every message the pool sends (codes, invitations).
+	Notify notify.Sender
 
 	// Decoded pool and client settings (see decodedCache).
 	pools   decodedCache[cip.UserPoolType]
