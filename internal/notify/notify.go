@@ -7,6 +7,8 @@ package notify
 import (
 	"context"
 	"time"
+
+	"github.com/ninsho/ninsho/internal/store"
 )
 
 // Mediums of a message.
@@ -44,4 +46,11 @@ type Message struct {
 // outbox; delivery by SMTP happens afterwards and never blocks the caller.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
+}
+
+// Deliverer takes messages for delivery beyond the outbox. Enqueue is called
+// inside the transaction that writes the message to the outbox, so a message
+// is either in both or in neither.
+type Deliverer interface {
+	Enqueue(ctx context.Context, tx store.ObjectTx, m Message) error
 }
