@@ -2,7 +2,8 @@
 # The whole test suite, as README.md gives it and CI runs it. It installs
 # what the tests need when missing (on Debian, as root or with sudo), then
 # runs formatting and vet checks, the Go tests (unit, conformance, protocol,
-# end-to-end with the real aws CLI, aws-sdk-go-v2 and boto3; cmd/apigen's
+# end-to-end with the real aws CLI, aws-sdk-go-v2, boto3 and the npm clients
+# amazon-cognito-identity-js, aws-jwt-verify and @aws-sdk/*; cmd/apigen's
 # tests check that the generated code matches the pinned models), and short fuzz
 # runs of the parsers.
 set -euo pipefail
@@ -16,11 +17,21 @@ need_apt=()
 command -v aws >/dev/null 2>&1 || need_apt+=(awscli)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if ! python3 -c 'import boto3' >/dev/null 2>&1; then need_apt+=(python3-boto3); fi
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]} from Debian's packages"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+
+# The npm clients of the Node end-to-end tests (test/node), at the versions
+# package-lock.json pins; test/e2e fails rather than skips without them.
+if [ ! -d test/node/node_modules ] || [ test/node/package-lock.json -nt test/node/node_modules/.package-lock.json ]; then
+  log "installing the npm clients (test/node)"
+  (cd test/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+export NINSHO_REQUIRE_NODE=1
 
 log "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))

@@ -1,0 +1,209 @@
+// The user-pool lifecycle as an app on Cognito drives it: the admin side with
+// the AWS SDK for JavaScript v3, the app side with amazon-cognito-identity-js
+// (the library under Amplify), and every token checked by aws-jwt-verify.
+//
+// Started by test/e2e (TestNodeClients) against a ninsho server it started:
+//   NINSHO_ENDPOINT  http://127.0.0.1:<port>
+//   NINSHO_REGION    the server's region
+// The server runs with --issuer-base https://cognito-idp.<region>.amazonaws.com
+// so that aws-jwt-verify's CognitoJwtVerifier accepts its issuer; the JWKS is
+// read from ninsho and handed to the verifier (it fetches only over https).
+//
+// Each step prints "ok - <name>", or its error as "# " lines followed by
+// "not ok - <name>"; the process exits non-zero when a step fails.
+
+import assert from "node:assert/strict";
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolCommand,
+  CreateUserPoolClientCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  DeleteUserPoolCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import {
+  AuthenticationDetails,
+  CognitoRefreshToken,
+  CognitoUser,
+  CognitoUserPool,
+} from "amazon-cognito-identity-js";
+import { CognitoJwtVerifier } from "aws-jwt-verify";
+
+const endpoint = process.env.NINSHO_ENDPOINT;
+const region = process.env.NINSHO_REGION || "us-east-1";
+if (!endpoint) {
+  console.error("NINSHO_ENDPOINT is not set");
+  process.exit(2);
+}
+
+let failed = 0;
+async function step(name, fn) {
+  try {
+    await fn();
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed++;
+    for (const line of String(err && err.stack ? err.stack : err).split("\n")) console.log(`# ${line}`);
+    console.log(`not ok - ${name}`);
+    throw err;
+  }
+}
+
+// promisify turns a callback-style call of amazon-cognito-identity-js into a
+// promise: fn receives a Node-style callback (err, result).
+function promisify(fn) {
+  return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res))));
+}
+
+// authenticate runs USER_SRP_AUTH; newPassword answers NEW_PASSWORD_REQUIRED.
+function authenticate(user, password, newPassword) {
+  return new Promise((resolve, reject) => {
+    user.authenticateUser(new AuthenticationDetails({ Username: user.getUsername(), Password: password }), {
+      onSuccess: resolve,
+      onFailure: reject,
+      newPasswordRequired: (userAttributes) => {
+        if (!newPassword) return reject(new Error("unexpected NEW_PASSWORD_REQUIRED"));
+        // Attributes the library returns that a user may not write.
+        delete userAttributes.email_verified;
+        delete userAttributes.email;
+        user.completeNewPasswordChallenge(newPassword, {}, { onSuccess: resolve, onFailure: reject });
+      },
+      mfaRequired: () => reject(new Error("unexpected SMS_MFA")),
+      totpRequired: () => reject(new Error("unexpected SOFTWARE_TOKEN_MFA")),
+    });
+  });
+}
+
+async function expectError(promise, code) {
+  try {
+    await promise;
+  } catch (err) {
+    assert.equal(err.code || err.name, code, `error ${err.code || err.name}: ${err.message}`);
+    return err;
+  }
+  throw new Error(`expected ${code}, got success`);
+}
+
+const admin = new CognitoIdentityProviderClient({
+  region,
+  endpoint,
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+});
+
+async function main() {
+  let poolId, clientId, verifier;
+  const username = "alice";
+  const tempPassword = "Temp-Passw0rd!";
+  const password = "Str0ng-Passw0rd!";
+  let session;
+
+  await step("admin: create a pool, a public client and a user with @aws-sdk/client-cognito-identity-provider", async () => {
+    const pool = await admin.send(
+      new CreateUserPoolCommand({ PoolName: "node-lifecycle", AutoVerifiedAttributes: ["email"] }),
+    );
+    poolId = pool.UserPool.Id;
+    assert.match(poolId, new RegExp(`^${region}_[A-Za-z0-9]{9}$`));
+    const client = await admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: poolId,
+        ClientName: "web",
+        ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      }),
+    );
+    clientId = client.UserPoolClient.ClientId;
+    await admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: username,
+        TemporaryPassword: tempPassword,
+        MessageAction: "SUPPRESS",
+        UserAttributes: [
+          { Name: "email", Value: "alice@example.com" },
+          { Name: "email_verified", Value: "true" },
+        ],
+      }),
+    );
+    const got = await admin.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }));
+    assert.equal(got.UserStatus, "FORCE_CHANGE_PASSWORD");
+  });
+
+  const userPool = () => new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint });
+  const cognitoUser = () => new CognitoUser({ Username: username, Pool: userPool() });
+
+  await step("aws-jwt-verify: load the pool's JWKS from ninsho", async () => {
+    const res = await fetch(`${endpoint}/${poolId}/.well-known/jwks.json`);
+    assert.equal(res.status, 200);
+    const jwks = await res.json();
+    assert.ok(jwks.keys.length >= 2);
+    verifier = CognitoJwtVerifier.create({ userPoolId: poolId, clientId, tokenUse: null });
+    verifier.cacheJwks(jwks);
+  });
+
+  await step("amazon-cognito-identity-js: a wrong password fails over real SRP", async () => {
+    await expectError(authenticate(cognitoUser(), "Wrong-Passw0rd!"), "NotAuthorizedException");
+  });
+
+  await step("amazon-cognito-identity-js: USER_SRP_AUTH with the temporary password, then NEW_PASSWORD_REQUIRED", async () => {
+    session = await authenticate(cognitoUser(), tempPassword, password);
+    assert.ok(session.isValid());
+    const got = await admin.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }));
+    assert.equal(got.UserStatus, "CONFIRMED");
+  });
+
+  await step("aws-jwt-verify: the ID and access tokens verify as Cognito's", async () => {
+    const id = await verifier.verify(session.getIdToken().getJwtToken(), { tokenUse: "id" });
+    assert.equal(id["cognito:username"], username);
+    assert.equal(id.email, "alice@example.com");
+    assert.equal(id.email_verified, true);
+    assert.equal(id.aud, clientId);
+    const access = await verifier.verify(session.getAccessToken().getJwtToken(), { tokenUse: "access" });
+    assert.equal(access.client_id, clientId);
+    assert.equal(access.username, username);
+    assert.equal(access.sub, id.sub);
+    await assert.rejects(verifier.verify(session.getIdToken().getJwtToken(), { tokenUse: "access" }));
+  });
+
+  await step("amazon-cognito-identity-js: a new sign-in with the new password", async () => {
+    session = await authenticate(cognitoUser(), password);
+    assert.ok(session.isValid());
+  });
+
+  await step("amazon-cognito-identity-js: getUserAttributes with the access token", async () => {
+    const user = cognitoUser();
+    user.setSignInUserSession(session);
+    const attrs = await promisify((cb) => user.getUserAttributes(cb));
+    const byName = Object.fromEntries(attrs.map((a) => [a.getName(), a.getValue()]));
+    assert.equal(byName.email, "alice@example.com");
+    assert.match(byName.sub, /^[0-9a-f-]{36}$/);
+  });
+
+  await step("amazon-cognito-identity-js: refreshSession gives new tokens that verify", async () => {
+    const user = cognitoUser();
+    const refreshed = await promisify((cb) =>
+      user.refreshSession(new CognitoRefreshToken({ RefreshToken: session.getRefreshToken().getToken() }), cb),
+    );
+    await verifier.verify(refreshed.getIdToken().getJwtToken(), { tokenUse: "id" });
+    await verifier.verify(refreshed.getAccessToken().getJwtToken(), { tokenUse: "access" });
+  });
+
+  await step("amazon-cognito-identity-js: globalSignOut, then the refresh token is refused", async () => {
+    const user = cognitoUser();
+    user.setSignInUserSession(session);
+    await new Promise((resolve, reject) => user.globalSignOut({ onSuccess: resolve, onFailure: reject }));
+    await expectError(
+      promisify((cb) =>
+        cognitoUser().refreshSession(new CognitoRefreshToken({ RefreshToken: session.getRefreshToken().getToken() }), cb),
+      ),
+      "NotAuthorizedException",
+    );
+  });
+
+  await step("admin: delete the pool", async () => {
+    await admin.send(new DeleteUserPoolCommand({ UserPoolId: poolId }));
+  });
+}
+
+main().then(
+  () => process.exit(failed ? 1 : 0),
+  () => process.exit(1),
+);
