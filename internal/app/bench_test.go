@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ninsho/ninsho/internal/srp"
 )
 
 // seedUser creates a pool, a client allowing the admin password flow and a
@@ -29,7 +32,7 @@ func seedUser(b testing.TB, url, username, password string) (poolID, clientID st
 		return m
 	}
 	poolID = do("CreateUserPool", `{"PoolName":"bench"}`)["UserPool"].(map[string]any)["Id"].(string)
-	clientID = do("CreateUserPoolClient", fmt.Sprintf(`{"UserPoolId":%q,"ClientName":"c","ExplicitAuthFlows":["ALLOW_ADMIN_USER_PASSWORD_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]}`, poolID))["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	clientID = do("CreateUserPoolClient", fmt.Sprintf(`{"UserPoolId":%q,"ClientName":"c","ExplicitAuthFlows":["ALLOW_ADMIN_USER_PASSWORD_AUTH","ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]}`, poolID))["UserPoolClient"].(map[string]any)["ClientId"].(string)
 	do("AdminCreateUser", fmt.Sprintf(`{"UserPoolId":%q,"Username":%q,"MessageAction":"SUPPRESS"}`, poolID, username))
 	do("AdminSetUserPassword", fmt.Sprintf(`{"UserPoolId":%q,"Username":%q,"Password":%q,"Permanent":true}`, poolID, username, password))
 	return poolID, clientID
@@ -93,6 +96,63 @@ func BenchmarkAdminInitiateAuthLatency(b *testing.B) {
 		h.ServeHTTP(w, r)
 		if w.Code != 200 {
 			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}
+
+// BenchmarkSRPSignIn measures a whole USER_SRP_AUTH sign-in through the
+// HTTP handler, as amazon-cognito-identity-js performs it: InitiateAuth
+// (the server draws b and computes B with its fixed-base table) and
+// RespondToAuthChallenge with PASSWORD_VERIFIER (the server derives the key
+// with two 3072-bit exponentiations, verifies the claim, and signs two
+// tokens). The client's own SRP work is not timed.
+func BenchmarkSRPSignIn(b *testing.B) {
+	a, srv := newTestApp(b)
+	poolID, clientID := seedUser(b, srv.URL, "bench-user", "Bench-Pass1!")
+	h := a.Handler()
+	post := func(op string, body []byte) map[string]any {
+		r, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		r.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("%s: %d %s", op, w.Code, w.Body)
+		}
+		var m map[string]any
+		json.Unmarshal(w.Body.Bytes(), &m)
+		return m
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		c, err := srp.NewClient(srp.PoolName(poolID))
+		if err != nil {
+			b.Fatal(err)
+		}
+		initBody := []byte(fmt.Sprintf(`{"ClientId":%q,"AuthFlow":"USER_SRP_AUTH","AuthParameters":{"USERNAME":"bench-user","SRP_A":%q}}`, clientID, c.AHex()))
+		b.StartTimer()
+		ch := post("InitiateAuth", initBody)
+		b.StopTimer()
+		p := ch["ChallengeParameters"].(map[string]any)
+		userID := p["USER_ID_FOR_SRP"].(string)
+		key, err := c.Key(userID, "Bench-Pass1!", p["SALT"].(string), p["SRP_B"].(string))
+		if err != nil {
+			b.Fatal(err)
+		}
+		block, _ := base64.StdEncoding.DecodeString(p["SECRET_BLOCK"].(string))
+		ts := srp.FormatTimestamp(time.Now())
+		resp, _ := json.Marshal(map[string]any{
+			"ClientId": clientID, "ChallengeName": "PASSWORD_VERIFIER", "Session": ch["Session"],
+			"ChallengeResponses": map[string]string{
+				"USERNAME": userID, "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"].(string), "TIMESTAMP": ts,
+				"PASSWORD_CLAIM_SIGNATURE": base64.StdEncoding.EncodeToString(srp.ClaimSignature(key, srp.PoolName(poolID), userID, block, ts)),
+			},
+		})
+		b.StartTimer()
+		out := post("RespondToAuthChallenge", resp)
+		if out["AuthenticationResult"] == nil {
+			b.Fatalf("no tokens: %v", out)
 		}
 	}
 }
