@@ -21,6 +21,7 @@ import (
 	"github.com/ninsho/ninsho/internal/clock"
 	"github.com/ninsho/ninsho/internal/config"
 	"github.com/ninsho/ninsho/internal/gateway"
+	"github.com/ninsho/ninsho/internal/quota"
 	apigw "github.com/ninsho/ninsho/internal/service/apigateway"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
 	"github.com/ninsho/ninsho/internal/service/identitypool"
@@ -108,6 +109,9 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		iamapi.NewService(iamService),
 		apigatewayv2.NewService(gwControl),
 	)
+	if q, err := quota.Parse(cfg.Quotas); err == nil && q.Enabled() {
+		api.Limit = quota.New(q, nil)
+	}
 	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk,
 		gateway: gw, gatewayControl: gwControl}
 	a.handler = a.routes(api)

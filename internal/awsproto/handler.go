@@ -34,10 +34,17 @@ type Authorizer interface {
 	Authorize(ctx context.Context, p *principal.Principal, svc *awsapi.Service, op *awsapi.Operation, in awsapi.Input) error
 }
 
+// Limiter enforces request-rate quotas (*quota.Limiter): it returns
+// TooManyRequestsException for a call over a quota.
+type Limiter interface {
+	Allow(service, op string, in any) error
+}
+
 // Handler serves the AWS APIs of several services on one endpoint.
 type Handler struct {
 	Auth   Authenticator
 	Authz  Authorizer // may be nil: everything authenticated is allowed
+	Limit  Limiter    // may be nil: no quotas
 	Logger *slog.Logger
 
 	byTarget  map[string]*awsapi.Service // JSON 1.1: by X-Amz-Target prefix
@@ -133,6 +140,11 @@ func (h *Handler) call(ctx context.Context, r *http.Request, body []byte, svc *a
 	}
 	if h.Authz != nil && !op.Unsigned {
 		if err := h.Authz.Authorize(ctx, p, svc, op, in); err != nil {
+			return nil, err
+		}
+	}
+	if h.Limit != nil {
+		if err := h.Limit.Allow(svc.Name, op.Name, in); err != nil {
 			return nil, err
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ninsho/ninsho/internal/quota"
 )
 
 // Config is what `ninsho serve` runs with.
@@ -34,6 +36,10 @@ type Config struct {
 	// ConfigFile, when set, is a YAML file of resources created at start
 	// (see file.go).
 	ConfigFile string
+	// Quotas is "off" (the default) or Cognito's request-rate quotas:
+	// "cognito", optionally with overrides ("cognito,UserAuthentication=500");
+	// see internal/quota.
+	Quotas string
 }
 
 // Default returns the defaults.
@@ -46,6 +52,7 @@ func Default() Config {
 		IAM:       "on",
 		LogLevel:  "info",
 		LogFormat: "text",
+		Quotas:    "off",
 	}
 }
 
@@ -65,6 +72,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (NINSHO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (NINSHO_LOG_FORMAT)")
 	fs.StringVar(&c.ConfigFile, "config", c.ConfigFile, "YAML file of user pools, clients, users, roles, identity pools and APIs to create at start (NINSHO_CONFIG)")
+	fs.StringVar(&c.Quotas, "quotas", c.Quotas, "off, or cognito for Cognito's request-rate quotas, with overrides as cognito,UserAuthentication=500,PerUser=20 (NINSHO_QUOTAS)")
 }
 
 // ApplyEnv overrides c with the NINSHO_* variables that lookup finds
@@ -88,6 +96,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 	str("NINSHO_LOG_FORMAT", &c.LogFormat)
 	str("NINSHO_MASTER_KEY", &c.MasterKey)
 	str("NINSHO_CONFIG", &c.ConfigFile)
+	str("NINSHO_QUOTAS", &c.Quotas)
 	if v, ok := lookup("NINSHO_ALLOW_RESET"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -131,6 +140,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data: must not be empty"))
+	}
+	if _, err := quota.Parse(c.Quotas); err != nil {
+		errs = append(errs, fmt.Errorf("quotas: %v", err))
 	}
 	if !regionRE.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("region: %q is not a region name like us-east-1", c.Region))
