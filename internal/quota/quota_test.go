@@ -227,3 +227,16 @@ func TestCategoryTableNamesRealOperations(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAllow is the cost quotas add to a sign-in when they are on.
+func BenchmarkAllow(b *testing.B) {
+	cfg, _ := Parse("cognito,UserAuthentication=1e6,PerUser=1e6")
+	l := New(cfg, nil)
+	in := &cip.AdminInitiateAuthInput{UserPoolId: awsapi.String("us-east-1_a"), AuthParameters: map[string]string{"USERNAME": "alice"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := l.Allow("cognito-idp", "AdminInitiateAuth", in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
