@@ -282,7 +282,7 @@ func (s *seeder) identityPool(ctx context.Context, key string, p *config.FileIde
 	}
 	if id == "" {
 		in := &ci.CreateIdentityPoolInput{IdentityPoolName: awsapi.String(p.Name),
-			AllowUnauthenticatedIdentities: awsapi.Bool(p.AllowUnauthenticated), AllowClassicFlow: awsapi.Bool(p.AllowClassicFlow)}
+			AllowUnauthenticatedIdentities: awsapi.Bool(p.AllowUnauthenticated), AllowClassicFlow: p.AllowClassicFlow}
 		if p.DeveloperProviderName != "" {
 			in.DeveloperProviderName = awsapi.String(p.DeveloperProviderName)
 		}

@@ -187,7 +187,7 @@ type FileRole struct {
 type FileIdentityPool struct {
 	Name                  string                  `yaml:"name"`
 	AllowUnauthenticated  bool                    `yaml:"allowUnauthenticated"`
-	AllowClassicFlow      bool                    `yaml:"allowClassicFlow"`
+	AllowClassicFlow      *bool                   `yaml:"allowClassicFlow"`
 	DeveloperProviderName string                  `yaml:"developerProviderName"`
 	Providers             []*FileIdentityProvider `yaml:"providers"`
 	// Roles maps "authenticated" and "unauthenticated" to local role names.

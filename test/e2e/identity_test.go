@@ -142,6 +142,22 @@ func TestIdentityPoolWithAWSCLI(t *testing.T) {
 			t.Fatalf("OpenID token claims %v", tok.Claims)
 		}
 	})
+	mustStep(t, "with the basic flow turned off explicitly, get-open-id-token is refused; on again, allowed", func(t *testing.T) {
+		update := func(flag string) {
+			root.json(t, ctx, []string{"cognito-identity", "update-identity-pool", "--identity-pool-id", identityPoolID,
+				"--identity-pool-name", "seed", "--no-allow-unauthenticated-identities", flag,
+				"--cognito-identity-providers", "ProviderName=" + provider + ",ClientId=" + clientID + ",ServerSideTokenCheck=false"})
+		}
+		update("--no-allow-classic-flow")
+		root.fail(t, ctx, "InvalidParameterException", "Basic (classic) flow is not enabled, please use enhanced flow.",
+			"cognito-identity", "get-open-id-token", "--identity-id", identityID, "--logins", provider+"="+idToken)
+		update("--allow-classic-flow")
+		var out struct{ Token string }
+		root.json(t, ctx, []string{"cognito-identity", "get-open-id-token", "--identity-id", identityID, "--logins", provider + "=" + idToken}, &out)
+		if out.Token == "" {
+			t.Fatal("no token")
+		}
+	})
 	mustStep(t, "a tampered ID token is refused", func(t *testing.T) {
 		i := strings.LastIndexByte(idToken, '.') + 10
 		c := byte('A')

@@ -286,6 +286,11 @@ func (s *Service) GetOpenIdToken(ctx context.Context, in *ci.GetOpenIdTokenInput
 	if err != nil {
 		return nil, err
 	}
+	if ss.pool.AllowClassicFlow != nil && !*ss.pool.AllowClassicFlow {
+		// The basic flow (GetOpenIdToken, then AssumeRoleWithWebIdentity)
+		// is refused only when the pool turned it off explicitly.
+		return nil, ci.NewInvalidParameterException("Basic (classic) flow is not enabled, please use enhanced flow.")
+	}
 	tok, err := s.signOpenID(ctx, ss.pool.ID, ss.identity.ID, ss.amr(), openIDTokenLifetime, nil)
 	if err != nil {
 		return nil, err

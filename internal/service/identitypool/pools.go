@@ -53,7 +53,10 @@ func (s *Service) applySettings(rec *poolRecord, in *ci.IdentityPool) error {
 	}
 	rec.Name = awsapi.ToString(in.IdentityPoolName)
 	rec.AllowUnauthenticated = awsapi.ToBool(in.AllowUnauthenticatedIdentities)
-	rec.AllowClassicFlow = awsapi.ToBool(in.AllowClassicFlow)
+	rec.AllowClassicFlow = nil
+	if in.AllowClassicFlow != nil {
+		rec.AllowClassicFlow = awsapi.Bool(*in.AllowClassicFlow)
+	}
 	rec.SupportedLoginProviders = maps.Clone(in.SupportedLoginProviders)
 	rec.DeveloperProviderName = dev
 	rec.OpenIDConnectProviderARN = slices.Clone(in.OpenIdConnectProviderARNs)
@@ -67,7 +70,7 @@ func (s *Service) describe(rec *poolRecord) *ci.IdentityPool {
 		IdentityPoolId:                 awsapi.String(rec.ID),
 		IdentityPoolName:               awsapi.String(rec.Name),
 		AllowUnauthenticatedIdentities: awsapi.Bool(rec.AllowUnauthenticated),
-		AllowClassicFlow:               awsapi.Bool(rec.AllowClassicFlow),
+		AllowClassicFlow:               awsapi.Bool(awsapi.ToBool(rec.AllowClassicFlow)),
 		SupportedLoginProviders:        maps.Clone(rec.SupportedLoginProviders),
 		OpenIdConnectProviderARNs:      slices.Clone(rec.OpenIDConnectProviderARN),
 		SamlProviderARNs:               slices.Clone(rec.SAMLProviderARNs),

@@ -123,10 +123,13 @@ type tagMap struct {
 }
 
 type poolRecord struct {
-	ID                       string                    `json:"id"`
-	Name                     string                    `json:"name"`
-	AllowUnauthenticated     bool                      `json:"allowUnauthenticated"`
-	AllowClassicFlow         bool                      `json:"allowClassicFlow"`
+	ID                   string `json:"id"`
+	Name                 string `json:"name"`
+	AllowUnauthenticated bool   `json:"allowUnauthenticated"`
+	// AllowClassicFlow is nil when never set: Cognito then allows the basic
+	// flow, and refuses it only when explicitly false. (Stored under a new
+	// key: records written before it was a pointer kept false for "unset".)
+	AllowClassicFlow         *bool                     `json:"classicFlow,omitempty"`
 	SupportedLoginProviders  map[string]string         `json:"supportedLoginProviders,omitempty"`
 	DeveloperProviderName    string                    `json:"developerProviderName,omitempty"`
 	OpenIDConnectProviderARN []string                  `json:"openIdConnectProviderArns,omitempty"`
