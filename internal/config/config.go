@@ -45,9 +45,14 @@ type Config struct {
 	SMTPPassword string
 }
 
-// SMTP is the SMTP part of c; ok is false when SMTP is not configured.
+// SMTP is the SMTP part of c (the master key, when set, seals queued
+// messages); ok is false when SMTP is not configured.
 func (c *Config) SMTP() (cfg notify.SMTPConfig, ok bool) {
-	return notify.SMTPConfig{URL: c.SMTPURL, From: c.SMTPFrom, Password: c.SMTPPassword}, c.SMTPURL != ""
+	cfg = notify.SMTPConfig{URL: c.SMTPURL, From: c.SMTPFrom, Password: c.SMTPPassword}
+	if c.MasterKey != "" {
+		cfg.MasterKey = []byte(c.MasterKey)
+	}
+	return cfg, c.SMTPURL != ""
 }
 
 // Default returns the defaults.

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -46,6 +47,9 @@ type SMTPConfig struct {
 	// RootCAs, when not nil, replaces the system's roots for verifying the
 	// server's certificate (a private CA; tests).
 	RootCAs *x509.CertPool
+	// MasterKey, when set, seals the bodies of queued messages (which
+	// carry codes and temporary passwords) in the store.
+	MasterKey []byte
 }
 
 // smtpTarget is a parsed SMTPConfig.
@@ -57,7 +61,7 @@ type smtpTarget struct {
 	auth             string // auto, plain, login
 	insecure         bool
 	timeout          time.Duration
-	from             string
+	from, fromDomain string
 	rootCAs          *x509.CertPool
 }
 
@@ -173,6 +177,7 @@ func (c SMTPConfig) parse() (smtpTarget, error) {
 		errs = append(errs, fmt.Errorf("smtp-from: %q is not an email address", c.From))
 	} else {
 		t.from = a.String()
+		t.fromDomain = a.Address[strings.LastIndexByte(a.Address, '@')+1:]
 	}
 	return t, errors.Join(errs...)
 }
@@ -235,9 +240,11 @@ func jobKeyDue(key string) (time.Time, bool) {
 // smtpJob is the value of a job object.
 type smtpJob struct {
 	// Message is the message without its Code (the body carries it; the
-	// job needs nothing else).
-	Message  Message `json:"message"`
-	Attempts int     `json:"attempts"` // attempts started, the current one included
+	// job needs nothing else), and without its Body when that is sealed.
+	Message Message `json:"message"`
+	// SealedBody is the body sealed under the master key (see seal).
+	SealedBody []byte `json:"sealedBody,omitempty"`
+	Attempts   int    `json:"attempts"` // attempts started, the current one included
 	// Owner is a random token of the worker holding the lease, so that a
 	// worker whose lease ran out does not touch a job another one claimed.
 	Owner     string `json:"owner,omitempty"`
@@ -255,6 +262,7 @@ type smtpJob struct {
 // and before the job was deleted.
 type SMTP struct {
 	target smtpTarget
+	aead   cipher.AEAD // nil without a master key
 	store  store.ObjectStore
 	logger *slog.Logger
 	wake   chan struct{}
@@ -289,8 +297,14 @@ func NewSMTP(cfg SMTPConfig, st store.ObjectStore, logger *slog.Logger) (*SMTP, 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	var aead cipher.AEAD
+	if len(cfg.MasterKey) > 0 {
+		if aead, err = newJobAEAD(cfg.MasterKey); err != nil {
+			return nil, fmt.Errorf("smtp: master key: %w", err)
+		}
+	}
 	return &SMTP{
-		target: t, store: st, logger: logger, wake: make(chan struct{}, 1),
+		target: t, aead: aead, store: st, logger: logger, wake: make(chan struct{}, 1),
 		Now: time.Now, MaxAttempts: 8, Backoff: 30 * time.Second, MaxBackoff: 30 * time.Minute,
 		Lease: 4 * t.timeout, PollInterval: 2 * time.Second,
 	}, nil
@@ -312,7 +326,9 @@ func (s *SMTP) Enqueue(ctx context.Context, tx store.ObjectTx, m Message) error 
 		m.ID = randid.String(24, randid.LowerAlnum)
 	}
 	m.Code = ""
-	value, err := json.Marshal(smtpJob{Message: m})
+	job := smtpJob{Message: m}
+	seal(s.aead, &job)
+	value, err := json.Marshal(job)
 	if err != nil {
 		return err
 	}

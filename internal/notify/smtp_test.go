@@ -147,7 +147,7 @@ func TestSMTPDeliversAnEmailEnqueuedInATransaction(t *testing.T) {
 		"From":       `"Ninsho" <no-reply@example.com>`,
 		"To":         "<alice@example.com>",
 		"Subject":    "Your verification code",
-		"Message-Id": "<m1@ninsho>",
+		"Message-Id": "<m1@example.com>",
 	} {
 		if g := p.header.Get(h); g != want {
 			t.Errorf("%s: %q, want %q", h, g, want)
@@ -358,7 +358,7 @@ func TestSMTPANewInstanceDeliversPendingJobs(t *testing.T) {
 	for _, m := range r.messages() {
 		ids[parseReceived(t, m).header.Get("Message-Id")] = true
 	}
-	if !ids["<p1@ninsho>"] || !ids["<p2@ninsho>"] {
+	if !ids["<p1@example.com>"] || !ids["<p2@example.com>"] {
 		t.Fatalf("delivered %v", ids)
 	}
 	if time.Now().Before(leaseEnd) {
@@ -464,13 +464,13 @@ func TestSMTPConfig(t *testing.T) {
 		wantErr []string
 	}{
 		{"STARTTLS submission with a user", SMTPConfig{URL: "smtp://u:" + secret + "@mail.example.com:587?starttls=required", From: "a@example.com"},
-			smtpTarget{host: "mail.example.com", port: 587, user: "u", pass: secret, starttls: "required", auth: "auto", timeout: 15 * time.Second, from: "<a@example.com>"}, nil},
+			smtpTarget{host: "mail.example.com", port: 587, user: "u", pass: secret, starttls: "required", auth: "auto", timeout: 15 * time.Second, from: "<a@example.com>", fromDomain: "example.com"}, nil},
 		{"implicit TLS defaults to 465", SMTPConfig{URL: "smtps://mail.example.com", From: "a@example.com"},
-			smtpTarget{host: "mail.example.com", port: 465, implicitTLS: true, starttls: "required", auth: "auto", timeout: 15 * time.Second, from: "<a@example.com>"}, nil},
+			smtpTarget{host: "mail.example.com", port: 465, implicitTLS: true, starttls: "required", auth: "auto", timeout: 15 * time.Second, from: "<a@example.com>", fromDomain: "example.com"}, nil},
 		{"a local catcher without TLS", SMTPConfig{URL: "smtp://localhost:1025?starttls=off&timeout=3s", From: "Ninsho <n@example.com>"},
-			smtpTarget{host: "localhost", port: 1025, starttls: "off", auth: "auto", timeout: 3 * time.Second, from: `"Ninsho" <n@example.com>`}, nil},
+			smtpTarget{host: "localhost", port: 1025, starttls: "off", auth: "auto", timeout: 3 * time.Second, from: `"Ninsho" <n@example.com>`, fromDomain: "example.com"}, nil},
 		{"the password from the environment", SMTPConfig{URL: "smtp://u@h?auth=login&tls_insecure=true", From: "a@example.com", Password: secret},
-			smtpTarget{host: "h", port: 587, user: "u", pass: secret, starttls: "required", auth: "login", insecure: true, timeout: 15 * time.Second, from: "<a@example.com>"}, nil},
+			smtpTarget{host: "h", port: 587, user: "u", pass: secret, starttls: "required", auth: "login", insecure: true, timeout: 15 * time.Second, from: "<a@example.com>", fromDomain: "example.com"}, nil},
 		{"every problem at once", SMTPConfig{URL: "imap://u:" + secret + "@h:99999/x?starttls=maybe&auth=cram&timeout=forever&tls_insecure=sure&colour=red"},
 			smtpTarget{}, []string{"scheme", "path", "port", "starttls", "auth", "timeout", "tls_insecure", "colour", "smtp-from: required"}},
 		{"the password twice", SMTPConfig{URL: "smtp://u:" + secret + "@h", From: "a@example.com", Password: secret}, smtpTarget{}, []string{"give it once"}},
@@ -506,5 +506,70 @@ func TestSMTPConfig(t *testing.T) {
 	}
 	if r := (SMTPConfig{URL: "smtp://u:" + secret + "@h:25"}).Redacted(); strings.Contains(r, secret) || !strings.Contains(r, "u:xxxxx@h:25") {
 		t.Fatalf("Redacted = %q", r)
+	}
+}
+
+func TestSMTPSealsQueuedBodiesUnderTheMasterKey(t *testing.T) {
+	r := startReceiver(t, &receiver{}, receiverOptions{})
+	st := openStore(t, t.TempDir())
+	key := []byte("0123456789abcdef0123456789abcdef")
+	s := newTestSMTP(t, SMTPConfig{URL: plainURL(r), MasterKey: key}, st)
+	m := email("k1", "olivia@example.com")
+	m.Body = "Your username is olivia and temporary password is Tmp-Pa55!"
+	enqueue(t, st, s, m)
+	js := jobs(t, st)
+	if len(js) != 1 || strings.Contains(string(js[0].Value), "Tmp-Pa55") || jobOf(t, js[0]).SealedBody == nil {
+		t.Fatalf("the queued job shows its body: %s", js[0].Value)
+	}
+
+	// An instance with another master key cannot open it: dropped at once.
+	other := newTestSMTP(t, SMTPConfig{URL: plainURL(r), MasterKey: []byte("another key, also 32 characters!")}, st)
+	stop := run(t, other)
+	waitFor(t, "the job to be dropped", func() bool { return len(jobs(t, st)) == 0 })
+	stop()
+	if r.rcptCount() != 0 {
+		t.Fatal("a message was sent with a body that could not be opened")
+	}
+
+	enqueue(t, st, s, email("k2", "olivia@example.com"))
+	run(t, s)
+	waitFor(t, "the message", func() bool { return len(r.messages()) == 1 })
+	if p := parseReceived(t, r.messages()[0]); p.body != "Your verification code is 123456." {
+		t.Fatalf("body %q", p.body)
+	}
+}
+
+func TestSMTPASteadyStreamOfEnqueuesDoesNotDelaySending(t *testing.T) {
+	r := startReceiver(t, &receiver{}, receiverOptions{})
+	st := openStore(t, t.TempDir())
+	s := newTestSMTP(t, SMTPConfig{URL: plainURL(r)}, st)
+	s.PollInterval = time.Hour // only the wake-ups make it look
+	run(t, s)
+	// Enqueues back to back, each waking the worker.
+	stopStream := make(chan struct{})
+	streamDone := make(chan struct{})
+	go func() {
+		defer close(streamDone)
+		end := time.Now().Add(5 * time.Second)
+		for i := 0; time.Now().Before(end); i++ {
+			select {
+			case <-stopStream:
+				return
+			default:
+				ctx := context.Background()
+				if err := st.InObjectTx(ctx, func(tx store.ObjectTx) error {
+					return s.Enqueue(ctx, tx, email(fmt.Sprintf("s%04d", i), "peggy@example.com"))
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}
+	}()
+	defer func() { close(stopStream); <-streamDone }()
+	start := time.Now()
+	waitFor(t, "a message while enqueues keep coming", func() bool { return len(r.messages()) > 0 })
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the first message took %v while enqueues kept coming", d)
 	}
 }

@@ -28,14 +28,22 @@ const releaseTimeout = 2 * time.Second
 func (s *SMTP) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	next := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.wake:
-			timer.Reset(settle)
+			// Only ever brought forward: a steady stream of Enqueues
+			// must not keep pushing the next look away.
+			if time.Until(next) > settle {
+				next = time.Now().Add(settle)
+				timer.Reset(settle)
+			}
 		case <-timer.C:
-			timer.Reset(s.drain(ctx))
+			wait := s.drain(ctx)
+			next = time.Now().Add(wait)
+			timer.Reset(wait)
 		}
 	}
 }
@@ -127,7 +135,12 @@ func (s *SMTP) process(ctx context.Context, key string) {
 		return
 	}
 
-	sendErr := s.send(ctx, job.Message)
+	m, sendErr := unseal(s.aead, job)
+	if sendErr != nil {
+		sendErr = permanentError{sendErr}
+	} else {
+		sendErr = s.send(ctx, m)
+	}
 	// The outcome is recorded even when ctx ended meanwhile: a sent
 	// message left leased would be sent again when the lease runs out.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
@@ -256,7 +269,7 @@ func (s *SMTP) send(ctx context.Context, m Message) error {
 	msg.Subject(m.Subject)
 	msg.SetDate()
 	// The id lets a receiver tell a message delivered twice (see SMTP).
-	msg.SetMessageIDWithValue(m.ID + "@ninsho")
+	msg.SetMessageIDWithValue(m.ID + "@" + s.target.fromDomain)
 	// Cognito's email messages may carry HTML (the pool's
 	// VerificationMessageTemplate); such a body goes as text/html.
 	ctype := mail.TypeTextPlain
