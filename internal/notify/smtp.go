@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	netmail "net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,8 +139,8 @@ func (c SMTPConfig) parse() (smtpTarget, error) {
 	if err != nil {
 		errs = append(errs, errors.New("smtp-url: unparsable query"))
 	}
-	for k, vs := range q {
-		v := vs[len(vs)-1]
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		v := q[k][len(q[k])-1]
 		switch k {
 		case "starttls":
 			switch {

@@ -366,6 +366,26 @@ func TestSMTPANewInstanceDeliversPendingJobs(t *testing.T) {
 	}
 }
 
+func TestSMTPDropsUnreadableJobsAndSendsTheRest(t *testing.T) {
+	r := startReceiver(t, &receiver{}, receiverOptions{})
+	st := openStore(t, t.TempDir())
+	s := newTestSMTP(t, SMTPConfig{URL: plainURL(r)}, st)
+	ctx := context.Background()
+	past := time.Now().Add(-time.Minute)
+	for _, o := range []store.Object{
+		{Kind: SMTPJobKind, Key: "not-a-time", Value: []byte(`{}`)},
+		{Kind: SMTPJobKind, Key: jobKey(past, "bad-json"), Value: []byte(`{"message":`)},
+	} {
+		if err := st.CreateObject(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enqueue(t, st, s, email("u1", "trent@example.com"))
+	run(t, s)
+	waitFor(t, "the message", func() bool { return len(r.messages()) == 1 })
+	waitFor(t, "no job left", func() bool { return len(jobs(t, st)) == 0 })
+}
+
 func TestSMTPTwoWorkersOnOneStoreDeliverEachMessageOnce(t *testing.T) {
 	r := startReceiver(t, &receiver{}, receiverOptions{})
 	dir := t.TempDir()

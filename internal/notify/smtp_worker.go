@@ -94,7 +94,7 @@ func (s *SMTP) process(ctx context.Context, key string) {
 	leaseEnd := s.Now().Add(s.Lease)
 	var job smtpJob
 	var leasedKey string
-	dropped := false
+	dropped, malformed := false, false
 	err := s.store.InObjectTx(ctx, func(tx store.ObjectTx) error {
 		o, err := tx.GetObject(ctx, SMTPJobKind, key)
 		if errors.Is(err, store.ErrNotFound) {
@@ -103,12 +103,14 @@ func (s *SMTP) process(ctx context.Context, key string) {
 		if err != nil {
 			return err
 		}
-		job, dropped = smtpJob{}, false
-		if err := json.Unmarshal(o.Value, &job); err != nil {
-			return err
-		}
+		job, dropped, malformed = smtpJob{}, false, false
 		if err := tx.DeleteObject(ctx, SMTPJobKind, key); err != nil {
 			return err
+		}
+		if err := json.Unmarshal(o.Value, &job); err != nil {
+			// Not a job this code can read: retrying would not help.
+			malformed = true
+			return nil
 		}
 		if job.Attempts >= s.MaxAttempts {
 			// A worker died with the last attempt in flight.
@@ -127,6 +129,9 @@ func (s *SMTP) process(ctx context.Context, key string) {
 		if ctx.Err() == nil {
 			s.logger.Warn("smtp: claim job", "key", key, "err", err)
 		}
+		return
+	case malformed:
+		s.logger.Error("smtp: dropped an unreadable job", "key", key)
 		return
 	case dropped:
 		s.logger.Error("smtp: message dropped after the last attempt; it stays in the outbox",
