@@ -55,7 +55,7 @@ type receiverOptions struct {
 	implicitTLS bool             // TLS from the first byte (smtps)
 }
 
-func startReceiver(t *testing.T, r *receiver, o receiverOptions) *receiver {
+func startReceiver(t testing.TB, r *receiver, o receiverOptions) *receiver {
 	t.Helper()
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{r: r, conn: c}, nil

@@ -134,6 +134,11 @@ func TestSMTPDeliversAnEmailEnqueuedInATransaction(t *testing.T) {
 		t.Fatalf("the job keeps the code field: %s", js[0].Value)
 	}
 
+	// The janitor's sweep of expired objects leaves jobs alone.
+	if _, err := st.DeleteExpiredObjects(context.Background(), time.Now().Add(24*time.Hour)); err != nil || len(jobs(t, st)) != 1 {
+		t.Fatalf("after the janitor's sweep: %v, %d jobs", err, len(jobs(t, st)))
+	}
+
 	run(t, s)
 	waitFor(t, "the message", func() bool { return len(r.messages()) == 1 })
 	waitFor(t, "the job to be deleted", func() bool { return len(jobs(t, st)) == 0 })
@@ -592,4 +597,74 @@ func TestSMTPASteadyStreamOfEnqueuesDoesNotDelaySending(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("the first message took %v while enqueues kept coming", d)
 	}
+}
+
+// BenchmarkSMTPEnqueue is what SMTP adds to the outbox's transaction.
+func BenchmarkSMTPEnqueue(b *testing.B) {
+	st, err := sqlite.Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	s, err := NewSMTP(SMTPConfig{URL: "smtp://127.0.0.1:1?starttls=off", From: "a@example.com"}, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, withSMTP := range []bool{false, true} {
+		b.Run(fmt.Sprintf("smtp=%v", withSMTP), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				id := fmt.Sprintf("b%v-%d", withSMTP, i)
+				err := st.InObjectTx(ctx, func(tx store.ObjectTx) error {
+					if err := tx.CreateObject(ctx, store.Object{Kind: "test.outbox", Key: id, Value: []byte(`{"body":"Your code is 123456"}`)}); err != nil {
+						return err
+					}
+					if !withSMTP {
+						return nil
+					}
+					return s.Enqueue(ctx, tx, email(id, "bench@example.com"))
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSMTPDelivery is one worker's throughput to a loopback receiver
+// (a session per message: claim, send, delete).
+func BenchmarkSMTPDelivery(b *testing.B) {
+	r := startReceiver(b, &receiver{}, receiverOptions{})
+	st, err := sqlite.Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	s, err := NewSMTP(SMTPConfig{URL: plainURL(r), From: "a@example.com"}, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range b.N {
+		if err := st.InObjectTx(ctx, func(tx store.ObjectTx) error {
+			return s.Enqueue(ctx, tx, email(fmt.Sprintf("d%06d", i), "bench@example.com"))
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(rctx) }()
+	deadline := time.Now().Add(time.Minute)
+	for len(r.messages()) < b.N {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d delivered in a minute", len(r.messages()), b.N)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.StopTimer()
+	cancel()
+	<-done
 }
