@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/ninsho/ninsho/internal/awsapi/apigatewayv2"
@@ -21,6 +22,7 @@ import (
 	"github.com/ninsho/ninsho/internal/clock"
 	"github.com/ninsho/ninsho/internal/config"
 	"github.com/ninsho/ninsho/internal/gateway"
+	"github.com/ninsho/ninsho/internal/notify"
 	"github.com/ninsho/ninsho/internal/quota"
 	apigw "github.com/ninsho/ninsho/internal/service/apigateway"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
@@ -45,6 +47,19 @@ type App struct {
 	clock          *clock.Clock
 	gateway        *gateway.Gateway
 	gatewayControl *apigw.Service
+	// smtp delivers email messages by SMTP when --smtp-url is set (nil
+	// otherwise); Run runs its worker. The outbox hands it messages through
+	// Deliverer.
+	smtp *notify.SMTP
+}
+
+// Deliverer is what the outbox hands messages to beyond itself: the SMTP
+// deliverer when SMTP is configured, nil otherwise.
+func (a *App) Deliverer() notify.Deliverer {
+	if a.smtp == nil {
+		return nil
+	}
+	return a.smtp
 }
 
 // New opens the store and builds the services. issuerBase is the issuer
@@ -53,6 +68,13 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	st, err := sqlite.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+	}
+	var smtp *notify.SMTP
+	if smtpCfg, ok := cfg.SMTP(); ok {
+		if smtp, err = notify.NewSMTP(smtpCfg, st, logger); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	// One clock for every service: a test suite may move it forward
 	// (POST /_ninsho/clock) to expire tokens, sessions and credentials.
@@ -113,7 +135,7 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		api.Limit = quota.New(q, nil)
 	}
 	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk,
-		gateway: gw, gatewayControl: gwControl}
+		gateway: gw, gatewayControl: gwControl, smtp: smtp}
 	a.handler = a.routes(api)
 	if cfg.ConfigFile != "" {
 		if err := a.seedFile(ctx, cfg.ConfigFile, iamService); err != nil {
@@ -306,7 +328,20 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer a.Close()
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	go a.janitor(ctx)
+	// The background loops stop with loopCtx, and Run waits for them
+	// before the deferred Close closes the store under them.
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	loops.Go(func() { a.janitor(loopCtx) })
+	if a.smtp != nil {
+		smtpCfg, _ := cfg.SMTP()
+		logger.Info("smtp delivery on", "url", smtpCfg.Redacted(), "from", cfg.SMTPFrom)
+		loops.Go(func() { a.smtp.Run(loopCtx) })
+	}
+	defer func() {
+		stopLoops()
+		loops.Wait()
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("ninsho listening", "url", "http://"+ln.Addr().String(), "data", cfg.DataDir, "issuer", issuer, "iam", cfg.IAM)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ninsho/ninsho/internal/notify"
 	"github.com/ninsho/ninsho/internal/quota"
 )
 
@@ -40,6 +41,23 @@ type Config struct {
 	// "cognito", optionally with overrides ("cognito,UserAuthentication=500");
 	// see internal/quota.
 	Quotas string
+	// SMTPURL, when set, sends email messages by SMTP (see
+	// notify.SMTPConfig for its form); SMTPFrom is then required.
+	// SMTPPassword comes from NINSHO_SMTP_PASSWORD only, never a flag, so
+	// that it is not on a command line.
+	SMTPURL      string
+	SMTPFrom     string
+	SMTPPassword string
+}
+
+// SMTP is the SMTP part of c (the master key, when set, seals queued
+// messages); ok is false when SMTP is not configured.
+func (c *Config) SMTP() (cfg notify.SMTPConfig, ok bool) {
+	cfg = notify.SMTPConfig{URL: c.SMTPURL, From: c.SMTPFrom, Password: c.SMTPPassword}
+	if c.MasterKey != "" {
+		cfg.MasterKey = []byte(c.MasterKey)
+	}
+	return cfg, c.SMTPURL != ""
 }
 
 // Default returns the defaults.
@@ -71,6 +89,8 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowReset, "allow-reset", c.AllowReset, "enable POST /_ninsho/reset, which wipes all data (NINSHO_ALLOW_RESET)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (NINSHO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (NINSHO_LOG_FORMAT)")
+	fs.Var((*secretURL)(&c.SMTPURL), "smtp-url", "send email messages by SMTP to this `URL`: smtp://[user[:password]@]host[:port][?starttls=required|opportunistic|off] or smtps://…; the password may instead come from NINSHO_SMTP_PASSWORD (NINSHO_SMTP_URL)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "the From address of email messages, required with --smtp-url (NINSHO_SMTP_FROM)")
 	fs.StringVar(&c.ConfigFile, "config", c.ConfigFile, "YAML file of user pools, clients, users, roles, identity pools and APIs to create at start (NINSHO_CONFIG)")
 	fs.StringVar(&c.Quotas, "quotas", c.Quotas, "off, or cognito for Cognito's request-rate quotas, with overrides as cognito,UserAuthentication=500,PerUser=20 (NINSHO_QUOTAS)")
 }
@@ -97,6 +117,9 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 	str("NINSHO_MASTER_KEY", &c.MasterKey)
 	str("NINSHO_CONFIG", &c.ConfigFile)
 	str("NINSHO_QUOTAS", &c.Quotas)
+	str("NINSHO_SMTP_URL", &c.SMTPURL)
+	str("NINSHO_SMTP_FROM", &c.SMTPFrom)
+	str("NINSHO_SMTP_PASSWORD", &c.SMTPPassword)
 	if v, ok := lookup("NINSHO_ALLOW_RESET"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -173,8 +196,29 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format: %q is neither text nor json", c.LogFormat))
 	}
+	if smtp, ok := c.SMTP(); ok {
+		if err := smtp.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	} else if c.SMTPFrom != "" || c.SMTPPassword != "" {
+		errs = append(errs, errors.New("smtp-from and NINSHO_SMTP_PASSWORD need smtp-url"))
+	}
 	return errors.Join(errs...)
 }
+
+// secretURL is a flag.Value that shows a URL without its password, so that
+// a password set by NINSHO_SMTP_URL does not appear as the flag's default in
+// the help text.
+type secretURL string
+
+func (u *secretURL) String() string {
+	if u == nil || *u == "" {
+		return ""
+	}
+	return notify.SMTPConfig{URL: string(*u)}.Redacted()
+}
+
+func (u *secretURL) Set(v string) error { *u = secretURL(v); return nil }
 
 // IsLoopback reports whether host names only the loopback interface.
 func IsLoopback(host string) bool {

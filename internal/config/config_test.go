@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"flag"
 	"strings"
 	"testing"
 )
@@ -25,6 +27,14 @@ func TestValidate(t *testing.T) {
 		}, []string{"region", "account", "iam", "log-level"}},
 		{"an issuer base must be a URL", func(c *Config) { c.IssuerBase = "cognito-idp.example" }, []string{"issuer-base"}},
 		{"a listen address needs a port", func(c *Config) { c.Listen = "127.0.0.1" }, []string{"host:port"}},
+		{"SMTP with a From is fine", func(c *Config) {
+			c.SMTPURL, c.SMTPFrom = "smtp://localhost:1025?starttls=off", "no-reply@example.com"
+		}, nil},
+		{"SMTP needs a From", func(c *Config) { c.SMTPURL = "smtps://mail.example.com" }, []string{"smtp-from: required"}},
+		{"SMTP problems are reported with the others", func(c *Config) {
+			c.SMTPURL, c.SMTPFrom, c.Region = "smtp://h?starttls=sometimes", "x", "mars"
+		}, []string{"region", "starttls", "smtp-from"}},
+		{"a From without a URL is refused", func(c *Config) { c.SMTPFrom = "a@example.com" }, []string{"need smtp-url"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,5 +95,41 @@ func TestAShortMasterKeyIsRefused(t *testing.T) {
 	c.MasterKey = "short"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "master-key") {
 		t.Fatalf("Validate() = %v", err)
+	}
+}
+
+func TestTheSMTPPasswordStaysOutOfErrorsAndHelp(t *testing.T) {
+	const secret = "pa55-w0rd-xyz"
+	env := map[string]string{
+		"NINSHO_SMTP_URL":  "smtp://mailer:" + secret + "@mail.example.com:587?starttls=bogus",
+		"NINSHO_SMTP_FROM": "no-reply@example.com",
+	}
+	c := Default()
+	if err := c.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var help bytes.Buffer
+	fs.SetOutput(&help)
+	c.BindFlags(fs)
+	fs.PrintDefaults()
+	if !strings.Contains(help.String(), "smtp-url") || strings.Contains(help.String(), secret) {
+		t.Fatalf("help shows the password or no smtp-url:\n%s", help.String())
+	}
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "starttls") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("Validate() = %v", err)
+	}
+	// A flag overrides the environment; the password may come apart.
+	if err := fs.Parse([]string{"--smtp-url", "smtp://mailer@mail.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	c.SMTPPassword = secret
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate() = %v", err)
+	}
+	smtp, ok := c.SMTP()
+	if !ok || smtp.URL != "smtp://mailer@mail.example.com" || smtp.Password != secret || smtp.From != "no-reply@example.com" {
+		t.Fatalf("SMTP() = %+v, %v", smtp, ok)
 	}
 }
