@@ -10,6 +10,7 @@ import (
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
+	"github.com/ninsho/ninsho/internal/store"
 )
 
 var adminFlows = cip.CreateUserPoolClientInput{ExplicitAuthFlows: []string{"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}
@@ -177,4 +178,37 @@ func TestGroupsPerUserLimit(t *testing.T) {
 		Username: awsapi.String("ann"), GroupName: awsapi.String("g100")})
 	wantErr(t, err, "LimitExceededException", "")
 	e.addToGroup(t, "ann", "g000") // already a member: no error
+}
+
+func TestGroupsPerPoolLimit(t *testing.T) {
+	e := newSRPEnv(t, cip.CreateUserPoolInput{}, adminFlows)
+	e.group(t, "first", 0, "")
+	// Stand in for 9,999 more groups: the count is what CreateGroup checks.
+	if err := e.svc.Store.PutObject(e.ctx, store.Object{Kind: "userpool.group-count", Key: e.poolID + "/", Value: []byte(`{"n":10000}`)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.CreateGroup(e.ctx, &cip.CreateGroupInput{UserPoolId: awsapi.String(e.poolID), GroupName: awsapi.String("one-too-many")})
+	wantErr(t, err, "LimitExceededException", "")
+	if _, err := e.svc.DeleteGroup(e.ctx, &cip.DeleteGroupInput{UserPoolId: awsapi.String(e.poolID), GroupName: awsapi.String("first")}); err != nil {
+		t.Fatal(err)
+	}
+	e.group(t, "room-again", 0, "")
+}
+
+func TestDeleteUserPoolRemovesGroups(t *testing.T) {
+	e := newSRPEnv(t, cip.CreateUserPoolInput{}, cip.CreateUserPoolClientInput{
+		ExplicitAuthFlows: adminFlows.ExplicitAuthFlows, PreventUserExistenceErrors: awsapi.String("ENABLED")})
+	e.createUser(t, "ann", srpPassword, false)
+	e.group(t, "g", 0, "")
+	e.addToGroup(t, "ann", "g")
+	e.adminSignIn("nobody", "Wrong#Pass1") // a count for an unknown name
+	if _, err := e.svc.DeleteUserPool(e.ctx, &cip.DeleteUserPoolInput{UserPoolId: awsapi.String(e.poolID)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"userpool.group", "userpool.group-count", "userpool.group-member", "userpool.user-group", "userpool.lockout"} {
+		left, err := e.svc.Store.ListObjects(e.ctx, kind, e.poolID+"/", store.Page{Limit: 10})
+		if err != nil || len(left) != 0 {
+			t.Errorf("%s objects left after DeleteUserPool: %v %d", kind, err, len(left))
+		}
+	}
 }
