@@ -44,6 +44,11 @@ func checkAttributes(p *pool, attrs []cip.AttributeType) error {
 				return schemaError("%s: Number must be a valid number", name)
 			}
 		}
+		if strings.HasPrefix(awsapi.ToString(sa.Name), "custom:") || strings.HasPrefix(awsapi.ToString(sa.Name), "dev:") {
+			if err := checkConstraints(sa, name, value); err != nil {
+				return err
+			}
+		}
 		switch name {
 		case "email":
 			if !emailRE.MatchString(value) {

@@ -199,10 +199,20 @@ func passwordFlow(ctx context.Context, s *Service, r *authRequest) (*authResult,
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the time a real check costs, so an unknown user is not
 		// told apart by timing.
-		s.fakePasswordCheck(r.pool, username, password)
 		if r.client.preventUserExistenceErrors() {
+			// Nobody is locked out as a user would be.
+			if locked, err := s.unknownLockedOut(ctx, r.pool, username); err != nil {
+				return nil, err
+			} else if locked {
+				return nil, errAttemptsExceeded
+			}
+			s.fakePasswordCheck(r.pool, username, password)
+			if err := s.unknownFailure(ctx, r.pool, username); err != nil {
+				return nil, err
+			}
 			return nil, errIncorrect
 		}
+		s.fakePasswordCheck(r.pool, username, password)
 		if err := checkSecretHash(r.client, r.params["SECRET_HASH"], hasKey(r.params, "SECRET_HASH"), username); err != nil {
 			return nil, err
 		}
@@ -217,7 +227,13 @@ func passwordFlow(ctx context.Context, s *Service, r *authRequest) (*authResult,
 	if err := signInAllowed(u); err != nil {
 		return nil, err
 	}
+	if s.lockedOut(u) {
+		return nil, errAttemptsExceeded
+	}
 	if !s.checkUserPassword(r.pool, u, password) {
+		if err := s.recordFailure(ctx, r.pool, u); err != nil {
+			return nil, err
+		}
 		return nil, errIncorrect
 	}
 	return s.passwordProved(ctx, r, u)
@@ -241,6 +257,9 @@ func signInAllowed(u store.User) error {
 // required; otherwise tokens are issued.
 func (s *Service) passwordProved(ctx context.Context, r *authRequest, u store.User) (*authResult, error) {
 	now := s.now()
+	if err := s.resetLockout(ctx, r.pool, u); err != nil {
+		return nil, err
+	}
 	switch u.Status {
 	case "UNCONFIRMED":
 		return nil, cip.NewUserNotConfirmedException("User is not confirmed.")
@@ -426,7 +445,7 @@ func (s *Service) respond(ctx context.Context, admin bool, poolID, clientID, cha
 	if errors.Is(err, store.ErrNotFound) && challenge == "PASSWORD_VERIFIER" {
 		// The simulated challenge of an unknown user fails as a wrong
 		// password does.
-		return nil, s.unknownUserVerifier(ctx, c, sess, responses)
+		return nil, s.unknownUserVerifier(ctx, p, c, sess, responses)
 	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Username != sess.Username) {
 		return nil, cip.NewNotAuthorizedException("Invalid session for the user.")
@@ -491,7 +510,7 @@ func newPasswordChallenge(ctx context.Context, s *Service, r *challengeRequest) 
 		if u.Status != "FORCE_CHANGE_PASSWORD" {
 			return u, cip.NewNotAuthorizedException("Invalid session for the user.")
 		}
-		if err := setPassword(r.pool, &u, password); err != nil {
+		if err := s.setNewPassword(r.pool, &u, password); err != nil {
 			return u, err
 		}
 		u.Attributes = merged

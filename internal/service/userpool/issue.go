@@ -38,7 +38,7 @@ func (s *Service) idTokenClaims(p *pool, c *client, u store.User, ev authEvent, 
 		readable = func(n string) bool { return set[n] }
 	}
 	for name, value := range u.Attributes {
-		if !readable(name) || len(name) > 4 && name[:4] == "dev:" {
+		if !readable(name) || developerOnly(p, name) {
 			continue
 		}
 		switch name {
@@ -91,6 +91,23 @@ func (s *Service) accessTokenClaims(p *pool, c *client, u store.User, ev authEve
 func (s *Service) issue(ctx context.Context, p *pool, c *client, u store.User, ev authEvent, withRefresh bool) (*cip.AuthenticationResultType, error) {
 	now := s.now()
 	accessTTL, idTTL, refreshTTL := c.tokenValidity()
+	groups, err := s.userGroups(ctx, p.rec.ID, u.Key)
+	if err != nil {
+		return nil, err
+	}
+	gc := claimsOfGroups(groups)
+	accessClaims := s.accessTokenClaims(p, c, u, ev, now, accessTTL)
+	idClaims := s.idTokenClaims(p, c, u, ev, now, idTTL)
+	if len(gc.groups) > 0 {
+		accessClaims["cognito:groups"] = gc.groups
+		idClaims["cognito:groups"] = gc.groups
+	}
+	if len(gc.roles) > 0 {
+		idClaims["cognito:roles"] = gc.roles
+	}
+	if gc.preferred != "" {
+		idClaims["cognito:preferred_role"] = gc.preferred
+	}
 	// The two RSA signatures are most of a sign-in's cost; made side by
 	// side they cost one signature's latency.
 	var accessToken string
@@ -98,9 +115,9 @@ func (s *Service) issue(ctx context.Context, p *pool, c *client, u store.User, e
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		accessToken, accessErr = s.Keys.Sign(ctx, p.rec.ID, "access", s.accessTokenClaims(p, c, u, ev, now, accessTTL))
+		accessToken, accessErr = s.Keys.Sign(ctx, p.rec.ID, "access", accessClaims)
 	}()
-	idToken, err := s.Keys.Sign(ctx, p.rec.ID, "id", s.idTokenClaims(p, c, u, ev, now, idTTL))
+	idToken, err := s.Keys.Sign(ctx, p.rec.ID, "id", idClaims)
 	<-done
 	if err != nil {
 		return nil, err

@@ -343,6 +343,12 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *cip.DeleteUserPoolInpu
 	if err := s.Store.DeleteUserPool(ctx, p.rec.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if err := s.deletePoolGroups(ctx, p.rec.ID); err != nil {
+		return nil, err
+	}
+	if err := s.deletePoolLockouts(ctx, p.rec.ID); err != nil {
+		return nil, err
+	}
 	return &awsapi.Empty{}, nil
 }
 

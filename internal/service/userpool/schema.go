@@ -1,6 +1,7 @@
 package userpool
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/ninsho/ninsho/internal/awsapi"
@@ -99,35 +100,122 @@ func buildSchema(in []cip.SchemaAttributeType) ([]cip.SchemaAttributeType, error
 			}
 			continue
 		}
-		if strings.HasPrefix(name, "custom:") || strings.HasPrefix(name, "dev:") {
-			name = name[strings.Index(name, ":")+1:]
+		c, err := customSchemaAttribute(a)
+		if err != nil {
+			return nil, err
 		}
-		if awsapi.ToBool(a.Required) {
-			return nil, cip.NewInvalidParameterException("Required custom attributes are not supported currently.")
-		}
-		c := a
-		prefix := "custom:"
-		if awsapi.ToBool(a.DeveloperOnlyAttribute) {
-			prefix = "dev:custom:"
-		}
-		c.Name = awsapi.String(prefix + name)
-		if c.AttributeDataType == nil {
-			c.AttributeDataType = awsapi.String("String")
-		}
-		if c.DeveloperOnlyAttribute == nil {
-			c.DeveloperOnlyAttribute = awsapi.Bool(false)
-		}
-		if c.Mutable == nil {
-			c.Mutable = awsapi.Bool(true)
-		}
-		c.Required = awsapi.Bool(false)
-		if _, dup := index[*c.Name]; dup {
+		if _, dup := schemaAttribute(schema, strings.TrimPrefix(*c.Name, "dev:")); dup {
 			return nil, cip.NewInvalidParameterExceptionf("Existing attribute already has name %s.", *c.Name)
 		}
 		index[*c.Name] = len(schema)
 		schema = append(schema, c)
 	}
+	if n := countCustom(schema); n > maxCustomAttributes {
+		return nil, tooManyCustom()
+	}
 	return schema, nil
+}
+
+// maxCustomAttributes is Cognito's quota of custom attributes per pool
+// (COGNITO-NOTES §4.3).
+const maxCustomAttributes = 50
+
+func tooManyCustom() error {
+	return cip.NewInvalidParameterExceptionf("A user pool can have at most %d custom attributes.", maxCustomAttributes)
+}
+
+func countCustom(schema []cip.SchemaAttributeType) int {
+	n := 0
+	for _, a := range schema {
+		if name := awsapi.ToString(a.Name); strings.HasPrefix(name, "custom:") || strings.HasPrefix(name, "dev:") {
+			n++
+		}
+	}
+	return n
+}
+
+// customSchemaAttribute turns a custom attribute as CreateUserPool's Schema
+// or AddCustomAttributes give it into its schema entry: "custom:" (or, for
+// developer-only attributes, "dev:custom:") is put before the name, defaults
+// are filled in, and the constraints are checked.
+func customSchemaAttribute(a cip.SchemaAttributeType) (cip.SchemaAttributeType, error) {
+	name := awsapi.ToString(a.Name)
+	if strings.HasPrefix(name, "custom:") || strings.HasPrefix(name, "dev:") {
+		name = name[strings.Index(name, ":")+1:]
+	}
+	if name == "" {
+		return a, cip.NewInvalidParameterException("Attribute name is required in a schema attribute.")
+	}
+	if len([]rune(name)) > 20 {
+		return a, cip.NewInvalidParameterExceptionf("Custom attribute name %s is longer than 20 characters.", name)
+	}
+	if awsapi.ToBool(a.Required) {
+		return a, cip.NewInvalidParameterException("Required custom attributes are not supported currently.")
+	}
+	c := a
+	prefix := "custom:"
+	if awsapi.ToBool(a.DeveloperOnlyAttribute) {
+		prefix = "dev:custom:"
+	}
+	c.Name = awsapi.String(prefix + name)
+	if c.AttributeDataType == nil {
+		c.AttributeDataType = awsapi.String("String")
+	}
+	if c.DeveloperOnlyAttribute == nil {
+		c.DeveloperOnlyAttribute = awsapi.Bool(false)
+	}
+	if c.Mutable == nil {
+		c.Mutable = awsapi.Bool(true)
+	}
+	c.Required = awsapi.Bool(false)
+	switch *c.AttributeDataType {
+	case "String":
+		c.NumberAttributeConstraints = nil
+		if sc := c.StringAttributeConstraints; sc != nil {
+			lo, hi, err := bounds(sc.MinLength, sc.MaxLength, *c.Name)
+			if err != nil {
+				return a, err
+			}
+			if (lo != nil && (*lo < 0 || *lo > 2048)) || (hi != nil && (*hi < 0 || *hi > 2048)) {
+				return a, cip.NewInvalidParameterExceptionf("String constraints of %s must be between 0 and 2048.", *c.Name)
+			}
+		}
+	case "Number":
+		c.StringAttributeConstraints = nil
+		if nc := c.NumberAttributeConstraints; nc != nil {
+			if _, _, err := bounds(nc.MinValue, nc.MaxValue, *c.Name); err != nil {
+				return a, err
+			}
+		}
+	default: // Boolean, DateTime: no constraints
+		c.StringAttributeConstraints, c.NumberAttributeConstraints = nil, nil
+	}
+	return c, nil
+}
+
+// bounds parses a pair of constraint bounds (strings in the API) and checks
+// min <= max.
+func bounds(minText, maxText *string, name string) (lo, hi *float64, err error) {
+	parse := func(t *string) (*float64, error) {
+		if t == nil {
+			return nil, nil
+		}
+		v, err := strconv.ParseFloat(*t, 64)
+		if err != nil {
+			return nil, cip.NewInvalidParameterExceptionf("Constraint value %q of %s is not a number.", *t, name)
+		}
+		return &v, nil
+	}
+	if lo, err = parse(minText); err != nil {
+		return nil, nil, err
+	}
+	if hi, err = parse(maxText); err != nil {
+		return nil, nil, err
+	}
+	if lo != nil && hi != nil && *lo > *hi {
+		return nil, nil, cip.NewInvalidParameterExceptionf("The minimum constraint of %s is greater than its maximum.", name)
+	}
+	return lo, hi, nil
 }
 
 // schemaAttribute returns the schema entry for an attribute name as users

@@ -95,11 +95,11 @@ func (s *Service) accessTokenUser(ctx context.Context, token string) (*pool, sto
 
 // GetUser returns the user of an access token.
 func (s *Service) GetUser(ctx context.Context, in *cip.GetUserInput) (*cip.GetUserOutput, error) {
-	_, u, err := s.accessTokenUser(ctx, *in.AccessToken)
+	p, u, err := s.accessTokenUser(ctx, *in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
-	return &cip.GetUserOutput{Username: awsapi.String(u.Username), UserAttributes: attributeList(u, nil)}, nil
+	return &cip.GetUserOutput{Username: awsapi.String(u.Username), UserAttributes: userAttributeList(p, u)}, nil
 }
 
 // GlobalSignOut revokes every refresh token of the access token's user, and

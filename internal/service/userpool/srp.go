@@ -183,8 +183,14 @@ func passwordVerifierChallenge(ctx context.Context, s *Service, r *challengeRequ
 	if err := ss.UnmarshalBinary(d.Server); err != nil {
 		return nil, err
 	}
+	if s.lockedOut(r.user) {
+		return nil, errAttemptsExceeded
+	}
 	key, err := ss.Key(d.A)
 	if err != nil || d.Fake || !srp.VerifyClaim(key, srp.PoolName(r.pool.rec.ID), r.user.Username, secret, timestamp, signature) {
+		if err := s.recordFailure(ctx, r.pool, r.user); err != nil {
+			return nil, err
+		}
 		return nil, errIncorrect
 	}
 	return s.passwordProved(ctx, &authRequest{admin: r.admin, pool: r.pool, client: r.client, flow: "USER_SRP_AUTH"}, r.user)
@@ -195,7 +201,7 @@ func passwordVerifierChallenge(ctx context.Context, s *Service, r *challengeRequ
 // deleted since): it checks what passwordVerifierChallenge checks first,
 // spends the key derivation a real answer costs, and fails as a wrong
 // password does.
-func (s *Service) unknownUserVerifier(ctx context.Context, c *client, sess store.AuthSession, responses map[string]string) error {
+func (s *Service) unknownUserVerifier(ctx context.Context, p *pool, c *client, sess store.AuthSession, responses map[string]string) error {
 	var d verifierData
 	_ = json.Unmarshal(sess.Data, &d)
 	if err := checkSecretHash(c, responses["SECRET_HASH"], hasKey(responses, "SECRET_HASH"), responses["USERNAME"], sess.Username, d.Username); err != nil {
@@ -207,9 +213,22 @@ func (s *Service) unknownUserVerifier(ctx context.Context, c *client, sess store
 	if err := s.consumeSession(ctx, sess.Hash); err != nil {
 		return err
 	}
+	if d.Fake {
+		// Nobody is locked out as a user would be.
+		if locked, err := s.unknownLockedOut(ctx, p, d.Username); err != nil {
+			return err
+		} else if locked {
+			return errAttemptsExceeded
+		}
+	}
 	var ss srp.ServerSession
 	if ss.UnmarshalBinary(d.Server) == nil {
 		_, _ = ss.Key(d.A)
+	}
+	if d.Fake {
+		if err := s.unknownFailure(ctx, p, d.Username); err != nil {
+			return err
+		}
 	}
 	return errIncorrect
 }

@@ -250,13 +250,24 @@ func (s *Service) AdminDeleteUser(ctx context.Context, in *cip.AdminDeleteUserIn
 	if _, err := s.Store.RevokeUserRefreshTokens(ctx, p.rec.ID, u.Username); err != nil {
 		return nil, err
 	}
-	if err := s.Store.DeleteUser(ctx, p.rec.ID, u.Key); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, userNotFound()
-		}
+	if err := s.deleteUser(ctx, p, u); err != nil {
 		return nil, err
 	}
 	return &awsapi.Empty{}, nil
+}
+
+// deleteUser deletes a user with its group memberships.
+func (s *Service) deleteUser(ctx context.Context, p *pool, u store.User) error {
+	if err := s.deleteUserMemberships(ctx, p.rec.ID, u.Key); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteUser(ctx, p.rec.ID, u.Key); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return userNotFound()
+		}
+		return err
+	}
+	return nil
 }
 
 func (s *Service) updateUser(ctx context.Context, poolID, username string, update func(p *pool, u *store.User) error) (store.User, error) {
@@ -316,7 +327,7 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUser
 	}
 	now := s.now()
 	if _, err := s.updateUser(ctx, *in.UserPoolId, *in.Username, func(p *pool, u *store.User) error {
-		if err := setPassword(p, u, *in.Password); err != nil {
+		if err := s.setNewPassword(p, u, *in.Password); err != nil {
 			return err
 		}
 		u.PasswordSetAt = now
