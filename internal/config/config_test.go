@@ -24,6 +24,7 @@ func TestValidate(t *testing.T) {
 			c.Region, c.Account, c.IAM, c.LogLevel = "mars", "12", "maybe", "loud"
 		}, []string{"region", "account", "iam", "log-level"}},
 		{"an issuer base must be a URL", func(c *Config) { c.IssuerBase = "cognito-idp.example" }, []string{"issuer-base"}},
+		{"outbox must be on, off or auto", func(c *Config) { c.Outbox = "sometimes" }, []string{"outbox"}},
 		{"a listen address needs a port", func(c *Config) { c.Listen = "127.0.0.1" }, []string{"host:port"}},
 	}
 	for _, tc := range cases {
@@ -85,5 +86,28 @@ func TestAShortMasterKeyIsRefused(t *testing.T) {
 	c.MasterKey = "short"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "master-key") {
 		t.Fatalf("Validate() = %v", err)
+	}
+}
+
+func TestOutboxServed(t *testing.T) {
+	for _, c := range []struct {
+		listen, outbox string
+		want           bool
+	}{
+		{"127.0.0.1:9229", "auto", true},
+		{"localhost:9229", "auto", true},
+		{"0.0.0.0:9229", "auto", false},
+		{"0.0.0.0:9229", "on", true},
+		{"127.0.0.1:9229", "off", false},
+	} {
+		cfg := Default()
+		cfg.Listen, cfg.Outbox = c.listen, c.outbox
+		if got := cfg.OutboxServed(); got != c.want {
+			t.Errorf("listen %s, outbox %s: served = %v, want %v", c.listen, c.outbox, got, c.want)
+		}
+	}
+	env := Default()
+	if err := env.ApplyEnv(func(k string) (string, bool) { return "off", k == "NINSHO_OUTBOX" }); err != nil || env.Outbox != "off" {
+		t.Errorf("NINSHO_OUTBOX not applied: %q, %v", env.Outbox, err)
 	}
 }
