@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ninsho/ninsho/internal/randid"
@@ -39,6 +40,9 @@ type Outbox struct {
 	Deliverer Deliverer // optional
 	Now       func() time.Time
 	Retention time.Duration // DefaultRetention when zero
+
+	mu   sync.Mutex
+	last time.Time // the newest CreatedAt this outbox gave
 }
 
 // NewOutbox returns an outbox over st with the real clock.
@@ -69,7 +73,15 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		m.ID = randid.String(20, "0123456789abcdefghijklmnopqrstuvwxyz")
 	}
 	if m.CreatedAt.IsZero() {
+		// Messages sent at the same instant (a frozen test clock, a coarse
+		// one) still list in the order they were sent.
+		o.mu.Lock()
 		m.CreatedAt = o.now()
+		if !m.CreatedAt.After(o.last) {
+			m.CreatedAt = o.last.Add(time.Nanosecond)
+		}
+		o.last = m.CreatedAt
+		o.mu.Unlock()
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
 	if strings.Contains(m.PoolID, "/") {

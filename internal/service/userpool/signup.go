@@ -215,9 +215,10 @@ func (s *Service) SignUp(ctx context.Context, in *cip.SignUpInput) (*cip.SignUpO
 }
 
 // countedFailure reports whether err is a wrong answer that counts
-// against the user's hourly attempts.
+// against the user's hourly attempts (an expired or missing code tells
+// nothing, and does not count).
 func countedFailure(err error) bool {
-	return err == errCodeMismatch || err == errCodeExpired || err == errIncorrect
+	return err == errCodeMismatch || err == errIncorrect
 }
 
 // updateCounting applies apply to the user at key in one update. A wrong
