@@ -481,3 +481,73 @@ func TestInvitations(t *testing.T) {
 		t.Error("the body lacks the temporary password")
 	}
 }
+
+func TestSignUpSettings(t *testing.T) {
+	t.Run("ForceAliasCreation moves a verified alias", func(t *testing.T) {
+		e := newLifeEnv(t, cip.CreateUserPoolInput{AliasAttributes: []string{"email"}}, cip.CreateUserPoolClientInput{})
+		e.signUp(t, "first", "same@example.com")
+		e.confirm("first", e.lastCode(t, notify.KindSignUp, "same@example.com"))
+		e.signUp(t, "second", "same@example.com")
+		code := e.lastCode(t, notify.KindSignUp, "same@example.com")
+		wantErr(t, e.confirm("second", code), "AliasExistsException", "An account with the given email already exists.")
+		if _, err := e.svc.ConfirmSignUp(e.ctx, &cip.ConfirmSignUpInput{ClientId: &e.clientID, Username: awsapi.String("second"),
+			ConfirmationCode: &code, ForceAliasCreation: awsapi.Bool(true)}); err != nil {
+			t.Fatal(err)
+		}
+		if attr(e.user(t, "first"), "email_verified") != "false" || attr(e.user(t, "second"), "email_verified") != "true" {
+			t.Error("the alias did not move")
+		}
+	})
+	t.Run("the phone number gets the code by SMS with the legacy SMS message", func(t *testing.T) {
+		e := newLifeEnv(t, cip.CreateUserPoolInput{AutoVerifiedAttributes: []string{"email", "phone_number"},
+			SmsVerificationMessage: awsapi.String("Code: {####}")}, cip.CreateUserPoolClientInput{})
+		out, err := e.svc.SignUp(e.ctx, &cip.SignUpInput{ClientId: &e.clientID, Username: awsapi.String("pat"), Password: awsapi.String(lifePassword),
+			UserAttributes: []cip.AttributeType{{Name: awsapi.String("email"), Value: awsapi.String("pat@example.com")},
+				{Name: awsapi.String("phone_number"), Value: awsapi.String("+15555550100")}}})
+		if err != nil || *out.CodeDeliveryDetails.DeliveryMedium != "SMS" || *out.CodeDeliveryDetails.Destination != "+*******0100" {
+			t.Fatalf("SignUp: %+v %v", out, err)
+		}
+		ms, _ := e.outbox.List(e.ctx, notify.Query{PoolID: e.poolID, To: "+15555550100"})
+		if len(ms) != 1 || ms[0].Medium != "SMS" || ms[0].Body != "Code: "+ms[0].Code || ms[0].Subject != "" {
+			t.Fatalf("SMS %+v", ms)
+		}
+	})
+	t.Run("the legacy email message and subject apply", func(t *testing.T) {
+		e := newLifeEnv(t, cip.CreateUserPoolInput{EmailVerificationSubject: awsapi.String("Verify"),
+			EmailVerificationMessage: awsapi.String("Use {####} to verify")}, cip.CreateUserPoolClientInput{})
+		e.signUp(t, "leg", "leg@example.com")
+		ms, _ := e.outbox.List(e.ctx, notify.Query{PoolID: e.poolID})
+		if len(ms) != 1 || ms[0].Subject != "Verify" || ms[0].Body != "Use "+ms[0].Code+" to verify" {
+			t.Fatalf("message %+v", ms)
+		}
+	})
+	t.Run("without auto-verified attributes nothing is sent", func(t *testing.T) {
+		e := newLifeEnv(t, cip.CreateUserPoolInput{AutoVerifiedAttributes: []string{}}, cip.CreateUserPoolClientInput{})
+		out := e.signUp(t, "nov", "nov@example.com")
+		if out.CodeDeliveryDetails != nil || e.count(t, "") != 0 {
+			t.Fatalf("SignUp: %+v", out)
+		}
+	})
+	t.Run("admin-only pools refuse sign-up", func(t *testing.T) {
+		e := newLifeEnv(t, cip.CreateUserPoolInput{AdminCreateUserConfig: &cip.AdminCreateUserConfigType{AllowAdminCreateUserOnly: awsapi.Bool(true)}}, cip.CreateUserPoolClientInput{})
+		_, err := e.svc.SignUp(e.ctx, &cip.SignUpInput{ClientId: &e.clientID, Username: awsapi.String("x"), Password: awsapi.String(lifePassword)})
+		wantErr(t, err, "NotAuthorizedException", "SignUp is not permitted for this user pool")
+	})
+	t.Run("a client with a secret needs SECRET_HASH", func(t *testing.T) {
+		e := newLifeEnv(t, cip.CreateUserPoolInput{}, cip.CreateUserPoolClientInput{GenerateSecret: awsapi.Bool(true)})
+		_, err := e.svc.SignUp(e.ctx, &cip.SignUpInput{ClientId: &e.clientID, Username: awsapi.String("x"), Password: awsapi.String(lifePassword)})
+		wantErr(t, err, "NotAuthorizedException", "Client "+e.clientID+" is configured with secret but SECRET_HASH was not received")
+	})
+	t.Run("immutable attributes are refused once set", func(t *testing.T) {
+		e := newLifeEnv(t, cip.CreateUserPoolInput{Schema: []cip.SchemaAttributeType{{Name: awsapi.String("tenant"),
+			AttributeDataType: awsapi.String("String"), Mutable: awsapi.Bool(false)}}}, cip.CreateUserPoolClientInput{})
+		_, err := e.svc.AdminCreateUser(e.ctx, &cip.AdminCreateUserInput{UserPoolId: &e.poolID, Username: awsapi.String("imm"), MessageAction: awsapi.String("SUPPRESS"),
+			UserAttributes: []cip.AttributeType{{Name: awsapi.String("custom:tenant"), Value: awsapi.String("a")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.AdminUpdateUserAttributes(e.ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &e.poolID, Username: awsapi.String("imm"),
+			UserAttributes: []cip.AttributeType{{Name: awsapi.String("custom:tenant"), Value: awsapi.String("b")}}})
+		wantErr(t, err, "InvalidParameterException", "Cannot modify the non-mutable attribute custom:tenant")
+	})
+}
