@@ -76,8 +76,10 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		// Messages sent at the same instant (a frozen test clock, a coarse
 		// one) still list in the order they were sent.
 		o.mu.Lock()
+		// A clock set back (POST /_ninsho/reset) is followed, not
+		// overtaken.
 		m.CreatedAt = o.now()
-		if !m.CreatedAt.After(o.last) {
+		if !m.CreatedAt.After(o.last) && o.last.Sub(m.CreatedAt) < time.Millisecond {
 			m.CreatedAt = o.last.Add(time.Nanosecond)
 		}
 		o.last = m.CreatedAt

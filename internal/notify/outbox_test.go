@@ -122,3 +122,26 @@ func TestOutboxAndDelivererShareATransaction(t *testing.T) {
 		t.Errorf("outbox holds %+v; the failed message must not be in it", ms)
 	}
 }
+
+func TestOutboxKeepsSendOrderAtOneInstantAndFollowsAClockSetBack(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	o := &notify.Outbox{Store: openStore(t), Now: func() time.Time { return now }}
+	for _, code := range []string{"1", "2", "3"} {
+		if err := o.Send(ctx, notify.Message{PoolID: "p", Kind: notify.KindSignUp, To: "x@example.com", Code: code}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(-time.Hour)
+	if err := o.Send(ctx, notify.Message{PoolID: "q", Kind: notify.KindSignUp, To: "x@example.com", Code: "4"}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := o.List(ctx, notify.Query{PoolID: "p"})
+	if err != nil || len(ms) != 3 || ms[0].Code != "3" || ms[2].Code != "1" {
+		t.Fatalf("same instant: %+v, %v", ms, err)
+	}
+	ms, _ = o.List(ctx, notify.Query{PoolID: "q"})
+	if len(ms) != 1 || !ms[0].CreatedAt.Equal(now) {
+		t.Errorf("after the clock went back an hour: %+v, want CreatedAt %v", ms, now)
+	}
+}
