@@ -551,3 +551,18 @@ func TestSignUpSettings(t *testing.T) {
 		wantErr(t, err, "InvalidParameterException", "Cannot modify the non-mutable attribute custom:tenant")
 	})
 }
+
+func TestSimulatedDeliveryFollowsThePool(t *testing.T) {
+	e := newLifeEnv(t, cip.CreateUserPoolInput{AutoVerifiedAttributes: []string{"phone_number"}},
+		cip.CreateUserPoolClientInput{PreventUserExistenceErrors: awsapi.String("ENABLED")})
+	first, err := e.svc.ForgotPassword(e.ctx, &cip.ForgotPasswordInput{ClientId: &e.clientID, Username: awsapi.String("nobody")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := e.svc.ForgotPassword(e.ctx, &cip.ForgotPasswordInput{ClientId: &e.clientID, Username: awsapi.String("nobody")})
+	d := first.CodeDeliveryDetails
+	if *d.DeliveryMedium != "SMS" || *d.AttributeName != "phone_number" || !strings.HasPrefix(*d.Destination, "+*******") ||
+		*again.CodeDeliveryDetails.Destination != *d.Destination {
+		t.Errorf("simulated delivery %+v, then %+v", d, again.CodeDeliveryDetails)
+	}
+}

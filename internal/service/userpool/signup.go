@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +71,9 @@ func (s *Service) simulatedDelivery(p *pool, username string) *cip.CodeDeliveryD
 	m := hmac.New(sha256.New, s.fakeKey)
 	m.Write([]byte(p.rec.ID + "\x00" + username))
 	h := m.Sum(nil)
+	if slices.Contains(p.cfg.AutoVerifiedAttributes, "phone_number") && !slices.Contains(p.cfg.AutoVerifiedAttributes, "email") {
+		return attributeDelivery("phone_number", fmt.Sprintf("+1555555%04d", binary.BigEndian.Uint16(h)%10000)).details()
+	}
 	letters := "abcdefghijklmnopqrstuvwxyz"
 	fake := string(letters[int(h[0])%26]) + "@" + string(letters[int(h[1])%26]) + ".com"
 	return attributeDelivery("email", fake).details()
