@@ -120,9 +120,8 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *cip.AdminReset
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Store.RevokeUserRefreshTokens(ctx, p.rec.ID, u.Username); err != nil {
-		return nil, err
-	}
+	// Tokens already issued stay valid, as in Cognito: only the next
+	// sign-in is refused.
 	if err := s.sendCode(ctx, p, u, notify.KindForgotPassword, d, code); err != nil {
 		return nil, err
 	}
