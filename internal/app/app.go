@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -47,6 +48,7 @@ type App struct {
 	clock          *clock.Clock
 	gateway        *gateway.Gateway
 	gatewayControl *apigw.Service
+	outbox         *notify.Outbox
 	// smtp delivers email messages by SMTP when --smtp-url is set (nil
 	// otherwise); Run runs its worker. The outbox hands it messages through
 	// Deliverer.
@@ -82,6 +84,13 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	keys := &tokens.Keys{Store: st, Now: clk.Now}
 	up := userpool.New(st, keys, cfg.Region, cfg.Account, issuerBase, logger)
 	up.Now = clk.Now
+	// Every message a pool sends lands in the outbox (SMTP, when
+	// configured, takes it from there in the same transaction).
+	outbox := &notify.Outbox{Store: st, Now: clk.Now}
+	if smtp != nil {
+		outbox.Deliverer = smtp
+	}
+	up.Notify = outbox
 
 	iamService := iamsvc.New(st, cfg.Account)
 	iamService.Now = clk.Now
@@ -135,7 +144,7 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		api.Limit = quota.New(q, nil)
 	}
 	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk,
-		gateway: gw, gatewayControl: gwControl, smtp: smtp}
+		gateway: gw, gatewayControl: gwControl, smtp: smtp, outbox: outbox}
 	a.handler = a.routes(api)
 	if cfg.ConfigFile != "" {
 		if err := a.seedFile(ctx, cfg.ConfigFile, iamService); err != nil {
@@ -158,6 +167,7 @@ func (a *App) routes(api *awsproto.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /_ninsho/reset", a.reset)
+	mux.HandleFunc("GET /_ninsho/outbox", a.listOutbox)
 	mux.HandleFunc("GET /_ninsho/clock", a.getClock)
 	mux.HandleFunc("POST /_ninsho/clock", a.advanceClock)
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", a.jwks)
@@ -205,6 +215,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(buf)
+}
+
+// listOutbox returns the messages pools sent, newest first:
+// GET /_ninsho/outbox?pool=&to=&kind=&limit=. Codes and temporary passwords
+// are in them, so it is served only on loopback unless --outbox on.
+func (a *App) listOutbox(w http.ResponseWriter, r *http.Request) {
+	if !a.cfg.OutboxServed() {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	q := r.URL.Query()
+	query := notify.Query{PoolID: q.Get("pool"), To: q.Get("to"), Kind: q.Get("kind")}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > notify.MaxListLimit {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"message": fmt.Sprintf("limit must be an integer between 1 and %d", notify.MaxListLimit)})
+			return
+		}
+		query.Limit = n
+	}
+	msgs, err := a.outbox.List(r.Context(), query)
+	if err != nil {
+		a.logger.Error("outbox", "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": msgs})
 }
 
 // getClock tells the server's time and how far a test suite has moved it.

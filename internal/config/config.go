@@ -29,6 +29,9 @@ type Config struct {
 	// (accept any well-formed signature: for suites written against emulators).
 	IAM        string
 	AllowReset bool // POST /_ninsho/reset
+	// Outbox serves GET /_ninsho/outbox (the codes and invitations pools
+	// send): "on", "off" or "auto" (only while listening on loopback).
+	Outbox string
 	// MasterKey, when set, encrypts secrets at rest (the secret keys of
 	// temporary credentials). At least 32 characters.
 	MasterKey string
@@ -68,6 +71,7 @@ func Default() Config {
 		Region:    "us-east-1",
 		Account:   "000000000000",
 		IAM:       "on",
+		Outbox:    "auto",
 		LogLevel:  "info",
 		LogFormat: "text",
 		Quotas:    "off",
@@ -87,6 +91,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.IAM, "iam", c.IAM, "on: verify request signatures; off: accept any well-formed signature (NINSHO_IAM)")
 	fs.StringVar(&c.MasterKey, "master-key", c.MasterKey, "encrypt secrets at rest with this key, 32+ characters (NINSHO_MASTER_KEY)")
 	fs.BoolVar(&c.AllowReset, "allow-reset", c.AllowReset, "enable POST /_ninsho/reset, which wipes all data (NINSHO_ALLOW_RESET)")
+	fs.StringVar(&c.Outbox, "outbox", c.Outbox, "serve GET /_ninsho/outbox, the messages pools send: on, off, or auto (on while listening on loopback) (NINSHO_OUTBOX)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (NINSHO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (NINSHO_LOG_FORMAT)")
 	fs.Var((*secretURL)(&c.SMTPURL), "smtp-url", "send email messages by SMTP to this `URL`: smtp://[user[:password]@]host[:port][?starttls=required|opportunistic|off] or smtps://…; the password may instead come from NINSHO_SMTP_PASSWORD (NINSHO_SMTP_URL)")
@@ -113,6 +118,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 	str("NINSHO_SECRET_ACCESS_KEY", &c.SecretAccessKey)
 	str("NINSHO_IAM", &c.IAM)
 	str("NINSHO_LOG_LEVEL", &c.LogLevel)
+	str("NINSHO_OUTBOX", &c.Outbox)
 	str("NINSHO_LOG_FORMAT", &c.LogFormat)
 	str("NINSHO_MASTER_KEY", &c.MasterKey)
 	str("NINSHO_CONFIG", &c.ConfigFile)
@@ -176,6 +182,11 @@ func (c *Config) Validate() error {
 	if c.IAM != "on" && c.IAM != "off" {
 		errs = append(errs, fmt.Errorf("iam: %q is neither on nor off", c.IAM))
 	}
+	switch c.Outbox {
+	case "on", "off", "auto":
+	default:
+		errs = append(errs, fmt.Errorf("outbox: %q is not on, off or auto", c.Outbox))
+	}
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		errs = append(errs, errors.New("access-key-id and secret-access-key must be given together"))
 	}
@@ -219,6 +230,18 @@ func (u *secretURL) String() string {
 }
 
 func (u *secretURL) Set(v string) error { *u = secretURL(v); return nil }
+
+// OutboxServed reports whether GET /_ninsho/outbox is served.
+func (c *Config) OutboxServed() bool {
+	switch c.Outbox {
+	case "on":
+		return true
+	case "auto":
+		host, _, err := net.SplitHostPort(c.Listen)
+		return err == nil && IsLoopback(host)
+	}
+	return false
+}
 
 // IsLoopback reports whether host names only the loopback interface.
 func IsLoopback(host string) bool {

@@ -26,6 +26,7 @@ func TestValidate(t *testing.T) {
 			c.Region, c.Account, c.IAM, c.LogLevel = "mars", "12", "maybe", "loud"
 		}, []string{"region", "account", "iam", "log-level"}},
 		{"an issuer base must be a URL", func(c *Config) { c.IssuerBase = "cognito-idp.example" }, []string{"issuer-base"}},
+		{"outbox must be on, off or auto", func(c *Config) { c.Outbox = "sometimes" }, []string{"outbox"}},
 		{"a listen address needs a port", func(c *Config) { c.Listen = "127.0.0.1" }, []string{"host:port"}},
 		{"SMTP with a From is fine", func(c *Config) {
 			c.SMTPURL, c.SMTPFrom = "smtp://localhost:1025?starttls=off", "no-reply@example.com"
@@ -131,5 +132,28 @@ func TestTheSMTPPasswordStaysOutOfErrorsAndHelp(t *testing.T) {
 	smtp, ok := c.SMTP()
 	if !ok || smtp.URL != "smtp://mailer@mail.example.com" || smtp.Password != secret || smtp.From != "no-reply@example.com" {
 		t.Fatalf("SMTP() = %+v, %v", smtp, ok)
+	}
+}
+
+func TestOutboxServed(t *testing.T) {
+	for _, c := range []struct {
+		listen, outbox string
+		want           bool
+	}{
+		{"127.0.0.1:9229", "auto", true},
+		{"localhost:9229", "auto", true},
+		{"0.0.0.0:9229", "auto", false},
+		{"0.0.0.0:9229", "on", true},
+		{"127.0.0.1:9229", "off", false},
+	} {
+		cfg := Default()
+		cfg.Listen, cfg.Outbox = c.listen, c.outbox
+		if got := cfg.OutboxServed(); got != c.want {
+			t.Errorf("listen %s, outbox %s: served = %v, want %v", c.listen, c.outbox, got, c.want)
+		}
+	}
+	env := Default()
+	if err := env.ApplyEnv(func(k string) (string, bool) { return "off", k == "NINSHO_OUTBOX" }); err != nil || env.Outbox != "off" {
+		t.Errorf("NINSHO_OUTBOX not applied: %q, %v", env.Outbox, err)
 	}
 }

@@ -4,7 +4,12 @@
 //
 // A file per operation group: pools.go, clients.go, users.go, auth.go (the
 // InitiateAuth / RespondToAuthChallenge dispatcher and its flows),
-// issue.go (tokens), session.go (GetUser, sign-out, revocation).
+// issue.go (tokens), session.go (GetUser, sign-out, revocation),
+// signup.go (SignUp, ConfirmSignUp, ResendConfirmationCode,
+// AdminConfirmSignUp), recovery.go (ForgotPassword, ConfirmForgotPassword,
+// AdminResetUserPassword, ChangePassword), verify.go (attribute updates and
+// verification), codes.go (one-time codes and per-user attempt limits) and
+// messages.go (message templates and delivery through Service.Notify).
 //
 // Objects (store.ObjectStore), keys hierarchical under the pool id so that
 // DeleteUserPool removes them by prefix:
@@ -13,6 +18,9 @@
 //	userpool.group-member, userpool.user-group   groups.go
 //	userpool.lockout                             lockout.go (unknown names)
 //
-// Sections of User.Extra: "lockout" (lockout.go), "passwordHistory"
-// (history.go).
+// Sections of store.User.Extra: "lockout" (lockout.go), "passwordHistory"
+// (history.go), and "codes" (codes.go), which holds, per purpose
+// ("signup", "forgot", "attr:<name>"), an HMAC-SHA256 of the code under a
+// random salt and its expiry, never the code; and the attempt times per
+// operation over the last hour.
 package userpool

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
+	"github.com/ninsho/ninsho/internal/notify"
 )
 
 func historyPool(size int32) cip.CreateUserPoolInput {
@@ -76,5 +77,42 @@ func TestNoPasswordHistory(t *testing.T) {
 	e.createUser(t, "ann", "first111", false)
 	if err := e.setPassword("ann", "first111"); err != nil {
 		t.Fatalf("without history a password may be set again: %v", err)
+	}
+}
+
+// The passwords users choose themselves (SignUp, ChangePassword,
+// ConfirmForgotPassword) go through the history too.
+func TestPasswordHistoryOfUserChosenPasswords(t *testing.T) {
+	e := newLifeEnv(t, historyPool(2), cip.CreateUserPoolClientInput{})
+	e.signUp(t, "max", "max@example.com")
+	e.confirm("max", e.lastCode(t, notify.KindSignUp, "max@example.com"))
+	out, err := e.signIn("max", lifePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := func(prev, next string) error {
+		_, err := e.svc.ChangePassword(e.ctx, &cip.ChangePasswordInput{AccessToken: out.AuthenticationResult.AccessToken,
+			PreviousPassword: &prev, ProposedPassword: &next})
+		return err
+	}
+	wantErr(t, change(lifePassword, lifePassword), "PasswordHistoryPolicyViolationException", "")
+	if err := change(lifePassword, "second22"); err != nil {
+		t.Fatal(err)
+	}
+	forgot := func(password string) error {
+		if _, err := e.svc.ForgotPassword(e.ctx, &cip.ForgotPasswordInput{ClientId: awsapi.String(e.clientID), Username: awsapi.String("max")}); err != nil {
+			t.Fatal(err)
+		}
+		code := e.lastCode(t, notify.KindForgotPassword, "max@example.com")
+		_, err := e.svc.ConfirmForgotPassword(e.ctx, &cip.ConfirmForgotPasswordInput{ClientId: awsapi.String(e.clientID),
+			Username: awsapi.String("max"), ConfirmationCode: &code, Password: &password})
+		return err
+	}
+	wantErr(t, forgot(lifePassword), "PasswordHistoryPolicyViolationException", "")
+	if err := forgot("third333"); err != nil {
+		t.Fatalf("a new password after a reset: %v", err)
+	}
+	if _, err := e.signIn("max", "third333"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -125,6 +125,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserIn
 		if err != nil {
 			return nil, err
 		}
+		if err := s.sendInvitation(ctx, p, u, in.DesiredDeliveryMediums, temp); err != nil {
+			return nil, err
+		}
 		return &cip.AdminCreateUserOutput{User: userType(u)}, nil
 	}
 
@@ -212,9 +215,13 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserIn
 		}
 		return nil, err
 	}
-	// Delivering the invitation (MessageAction unset) needs the outbox and
-	// SMTP of the messaging issue; until then nothing is sent, and the
-	// temporary password is never logged.
+	// The invitation carries the temporary password (never logged);
+	// SUPPRESS leaves the administrator to pass it on.
+	if action != "SUPPRESS" {
+		if err := s.sendInvitation(ctx, p, u, in.DesiredDeliveryMediums, temp); err != nil {
+			return nil, err
+		}
+	}
 	return &cip.AdminCreateUserOutput{User: userType(u)}, nil
 }
 
