@@ -20,9 +20,12 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   DeleteUserPoolCommand,
+  CreateGroupCommand,
+  AdminAddUserToGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import {
   AuthenticationDetails,
+  CognitoUserAttribute,
   CognitoRefreshToken,
   CognitoUser,
   CognitoUserPool,
@@ -200,6 +203,138 @@ async function main() {
 
   await step("admin: delete the pool", async () => {
     await admin.send(new DeleteUserPoolCommand({ UserPoolId: poolId }));
+  });
+
+  await appLifecycle();
+}
+
+// outboxCode reads the newest code ninsho sent to `to` (GET /_ninsho/outbox),
+// as a developer reads the email.
+async function outboxCode(poolId, to, kind) {
+  const res = await fetch(
+    `${endpoint}/_ninsho/outbox?pool=${encodeURIComponent(poolId)}&to=${encodeURIComponent(to)}&kind=${kind}&limit=1`,
+  );
+  assert.equal(res.status, 200);
+  const { messages } = await res.json();
+  assert.equal(messages.length, 1, `no ${kind} message to ${to}`);
+  assert.match(messages[0].code, /^[0-9]{6}$/);
+  assert.ok(messages[0].body.includes(messages[0].code));
+  return messages[0].code;
+}
+
+// appLifecycle is what an app built on amazon-cognito-identity-js does from
+// sign-up on: the user signs up, confirms with the emailed code, signs in
+// over SRP, changes an attribute and verifies it, changes and resets the
+// password, gets a group claim, and signs out everywhere.
+async function appLifecycle() {
+  let poolId, clientId, verifier, session;
+  const username = "bob";
+  let password = "Bob-Passw0rd!1";
+  const userPool = () => new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint });
+  const cognitoUser = () => new CognitoUser({ Username: username, Pool: userPool() });
+  const signedIn = () => {
+    const user = cognitoUser();
+    user.setSignInUserSession(session);
+    return user;
+  };
+
+  await step("app: a pool that verifies email, a public SRP client", async () => {
+    const pool = await admin.send(
+      new CreateUserPoolCommand({ PoolName: "node-app", AutoVerifiedAttributes: ["email"], AliasAttributes: ["email"] }),
+    );
+    poolId = pool.UserPool.Id;
+    const client = await admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: poolId,
+        ClientName: "app",
+        ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      }),
+    );
+    clientId = client.UserPoolClient.ClientId;
+    const jwks = await (await fetch(`${endpoint}/${poolId}/.well-known/jwks.json`)).json();
+    verifier = CognitoJwtVerifier.create({ userPoolId: poolId, clientId, tokenUse: null });
+    verifier.cacheJwks(jwks);
+  });
+
+  await step("amazon-cognito-identity-js: signUp sends a code; the user is unconfirmed", async () => {
+    const res = await promisify((cb) =>
+      userPool().signUp(username, password, [new CognitoUserAttribute({ Name: "email", Value: "bob@example.com" })], null, cb),
+    );
+    assert.equal(res.userConfirmed, false);
+    assert.match(res.userSub, /^[0-9a-f-]{36}$/);
+    assert.equal(res.codeDeliveryDetails.DeliveryMedium, "EMAIL");
+    assert.equal(res.codeDeliveryDetails.AttributeName, "email");
+    await expectError(authenticate(cognitoUser(), password), "UserNotConfirmedException");
+  });
+
+  await step("amazon-cognito-identity-js: a wrong code is refused, the code from the outbox confirms", async () => {
+    const code = await outboxCode(poolId, "bob@example.com", "SIGN_UP");
+    const wrong = code === "000000" ? "111111" : "000000";
+    await expectError(promisify((cb) => cognitoUser().confirmRegistration(wrong, true, cb)), "CodeMismatchException");
+    assert.equal(await promisify((cb) => cognitoUser().confirmRegistration(code, true, cb)), "SUCCESS");
+  });
+
+  await step("amazon-cognito-identity-js: USER_SRP_AUTH after confirmation; the email is verified", async () => {
+    session = await authenticate(cognitoUser(), password);
+    const id = await verifier.verify(session.getIdToken().getJwtToken(), { tokenUse: "id" });
+    assert.equal(id.email, "bob@example.com");
+    assert.equal(id.email_verified, true);
+    assert.equal(id["cognito:groups"], undefined);
+  });
+
+  await step("amazon-cognito-identity-js: updateAttributes makes the new email unverified until verifyAttribute", async () => {
+    const user = signedIn();
+    await promisify((cb) =>
+      user.updateAttributes([new CognitoUserAttribute({ Name: "email", Value: "bob2@example.com" })], cb),
+    );
+    const attrs = Object.fromEntries((await promisify((cb) => user.getUserAttributes(cb))).map((a) => [a.getName(), a.getValue()]));
+    assert.equal(attrs.email, "bob2@example.com");
+    assert.equal(attrs.email_verified, "false");
+    const code = await outboxCode(poolId, "bob2@example.com", "VERIFY_ATTRIBUTE");
+    await new Promise((resolve, reject) => user.verifyAttribute("email", code, { onSuccess: resolve, onFailure: reject }));
+    const after = Object.fromEntries((await promisify((cb) => user.getUserAttributes(cb))).map((a) => [a.getName(), a.getValue()]));
+    assert.equal(after.email_verified, "true");
+  });
+
+  await step("amazon-cognito-identity-js: changePassword; the old password no longer signs in", async () => {
+    const next = "Bob-Passw0rd!2";
+    await expectError(promisify((cb) => signedIn().changePassword("Wrong-Passw0rd!", next, cb)), "NotAuthorizedException");
+    assert.equal(await promisify((cb) => signedIn().changePassword(password, next, cb)), "SUCCESS");
+    await expectError(authenticate(cognitoUser(), password), "NotAuthorizedException");
+    password = next;
+    session = await authenticate(cognitoUser(), password);
+  });
+
+  await step("amazon-cognito-identity-js: forgotPassword and confirmPassword with the emailed code", async () => {
+    const user = cognitoUser();
+    const data = await new Promise((resolve, reject) =>
+      user.forgotPassword({ onSuccess: resolve, onFailure: reject, inputVerificationCode: resolve }),
+    );
+    assert.equal(data.CodeDeliveryDetails.DeliveryMedium, "EMAIL");
+    const code = await outboxCode(poolId, "bob2@example.com", "FORGOT_PASSWORD");
+    const next = "Bob-Passw0rd!3";
+    await new Promise((resolve, reject) => user.confirmPassword(code, next, { onSuccess: resolve, onFailure: reject }));
+    await expectError(authenticate(cognitoUser(), password), "NotAuthorizedException");
+    password = next;
+    session = await authenticate(cognitoUser(), password);
+  });
+
+  await step("aws-jwt-verify: after the admin adds the user to a group, refreshed tokens carry cognito:groups", async () => {
+    await admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: "editors", Precedence: 1 }));
+    await admin.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: username, GroupName: "editors" }));
+    const refreshed = await promisify((cb) => cognitoUser().refreshSession(session.getRefreshToken(), cb));
+    const access = await verifier.verify(refreshed.getAccessToken().getJwtToken(), { tokenUse: "access", groups: "editors" });
+    assert.deepEqual(access["cognito:groups"], ["editors"]);
+    const id = await verifier.verify(refreshed.getIdToken().getJwtToken(), { tokenUse: "id", groups: ["editors"] });
+    assert.equal(id.email, "bob2@example.com");
+    await assert.rejects(verifier.verify(refreshed.getAccessToken().getJwtToken(), { tokenUse: "access", groups: "admins" }));
+  });
+
+  await step("amazon-cognito-identity-js: globalSignOut ends the refresh token and the access token", async () => {
+    const user = signedIn();
+    await new Promise((resolve, reject) => user.globalSignOut({ onSuccess: resolve, onFailure: reject }));
+    await expectError(promisify((cb) => cognitoUser().refreshSession(session.getRefreshToken(), cb)), "NotAuthorizedException");
+    await expectError(promisify((cb) => signedIn().getUserAttributes(cb)), "NotAuthorizedException");
   });
 }
 
