@@ -62,7 +62,7 @@ func (s *Service) createApi(ctx context.Context, in *v2.CreateApiInput, protocol
 	} else if in.RouteKey != nil {
 		return nil, v2.NewBadRequestException("RouteKey is only supported for quick create (with Target)")
 	}
-	if err := s.commit(r); err != nil {
+	if err := s.commit(r, true); err != nil {
 		return nil, err
 	}
 	b, err := json.Marshal(r)

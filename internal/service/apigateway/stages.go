@@ -84,6 +84,9 @@ func (s *Service) CreateStage(ctx context.Context, in *v2.CreateStageInput) (*v2
 	if name != gateway.DefaultStage && !stageNameRE.MatchString(name) {
 		return nil, v2.NewBadRequestExceptionf("Invalid stage name %q: stage names contain only alphanumeric characters, hyphens and underscores (at most 128), or are $default", name)
 	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
 	var st *v2.Stage
 	rec, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
 		if r.Stages[name] != nil {
@@ -340,4 +343,25 @@ func (s *Service) DeleteDeployment(ctx context.Context, in *v2.DeleteDeploymentI
 		return nil, err
 	}
 	return &awsapi.Empty{}, nil
+}
+
+// UpdateDeployment changes a deployment's description; what it serves
+// never changes.
+func (s *Service) UpdateDeployment(ctx context.Context, in *v2.UpdateDeploymentInput) (*v2.UpdateDeploymentOutput, error) {
+	id := awsapi.ToString(in.DeploymentId)
+	rec, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
+		d := r.Deployments[id]
+		if d == nil {
+			return s.deploymentNotFound(id)
+		}
+		if in.Description != nil {
+			d.Description = in.Description
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := v2.UpdateDeploymentOutput(rec.Deployments[id].Deployment)
+	return &out, nil
 }
