@@ -285,6 +285,8 @@ func TestGatewayCustomDomainsWithAWSCLI(t *testing.T) {
 		}
 	})
 	mustStep(t, "delete-domain-name stops routing its Host", func(t *testing.T) {
+		root.fail(t, ctx, "BadRequestException", "Deleting API "+apiB+" failed. Please remove all API mappings for the API from your custom domain names.",
+			"apigatewayv2", "delete-api", "--api-id", apiB)
 		root.json(t, ctx, []string{"apigatewayv2", "delete-domain-name", "--domain-name", domain})
 		root.fail(t, ctx, "NotFoundException", "Invalid domain name identifier specified", "apigatewayv2", "get-domain-name", "--domain-name", domain)
 		if status, _ := call(t, domain, "/orders/v1/hello"); status != http.StatusNotFound {

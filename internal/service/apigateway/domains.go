@@ -413,6 +413,33 @@ func (s *Service) DeleteApiMapping(ctx context.Context, in *v2.DeleteApiMappingI
 	return &awsapi.Empty{}, nil
 }
 
+// mappedDomain returns the first custom domain name (by name) with an API
+// mapping to apiID (to its stage when stage is not empty), or "".
+func mappedDomain(ctx context.Context, tx store.ObjectTx, apiID, stage string) (string, error) {
+	after := ""
+	for {
+		objs, err := tx.ListObjects(ctx, kindDomain, "", store.Page{After: after, Limit: 500})
+		if err != nil {
+			return "", err
+		}
+		for _, o := range objs {
+			d, err := decodeDomain(o.Value)
+			if err != nil {
+				return "", err
+			}
+			for _, m := range d.Mappings {
+				if awsapi.ToString(m.ApiId) == apiID && (stage == "" || awsapi.ToString(m.Stage) == stage) {
+					return o.Key, nil
+				}
+			}
+		}
+		if len(objs) < 500 {
+			return "", nil
+		}
+		after = objs[len(objs)-1].Key
+	}
+}
+
 // domainIndex is the gateway's view of every custom domain name.
 type domainIndex struct {
 	byName   map[string]*gateway.Domain

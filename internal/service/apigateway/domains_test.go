@@ -183,6 +183,14 @@ func TestApiMappings(t *testing.T) {
 			t.Fatalf("LookupDomain %+v", d)
 		}
 	})
+	t.Run("an API or stage a domain name maps is not deleted", func(t *testing.T) {
+		_, err := f.svc.DeleteApi(f.ctx, &v2.DeleteApiInput{ApiId: &other})
+		wantErr(t, err, "BadRequestException", "Deleting API "+other+" failed. Please remove all API mappings for the API from your custom domain names.")
+		_, err = f.svc.DeleteStage(f.ctx, &v2.DeleteStageInput{ApiId: &id, StageName: awsapi.String("prod")})
+		wantErr(t, err, "BadRequestException", "Deleting stage prod failed")
+		_, err = f.svc.DeleteApi(f.ctx, &v2.DeleteApiInput{ApiId: awsapi.String("nope0nope0")})
+		wantErr(t, err, "NotFoundException", "Invalid API identifier specified")
+	})
 	t.Run("DeleteApiMapping removes it", func(t *testing.T) {
 		if _, err := f.svc.DeleteApiMapping(f.ctx, &v2.DeleteApiMappingInput{DomainName: domain, ApiMappingId: &orders}); err != nil {
 			t.Fatal(err)
@@ -191,6 +199,9 @@ func TestApiMappings(t *testing.T) {
 		wantErr(t, err, "NotFoundException", "Invalid api mapping identifier specified")
 		_, err = f.svc.DeleteApiMapping(f.ctx, &v2.DeleteApiMappingInput{DomainName: domain, ApiMappingId: &orders})
 		wantErr(t, err, "NotFoundException", "Invalid api mapping identifier specified")
+		if _, err := f.svc.DeleteApi(f.ctx, &v2.DeleteApiInput{ApiId: &other}); err != nil {
+			t.Fatalf("DeleteApi once unmapped: %v", err)
+		}
 	})
 	t.Run("another Service on the same store sees changes within CacheTTL", func(t *testing.T) {
 		other := New(f.svc.Store, "us-east-1", testAccount, testBase)

@@ -194,28 +194,38 @@ func decode(b []byte) (*apiRecord, error) {
 // definition is checked the way the gateway will compile it, the revision
 // is bumped and AutoDeploy stages are redeployed. fn may run more than once.
 func (s *Service) mutate(ctx context.Context, apiID *string, fn func(r *apiRecord) error) (*apiRecord, error) {
+	return s.mutateTx(ctx, apiID, func(_ store.ObjectTx, r *apiRecord) error { return fn(r) })
+}
+
+// mutateTx is mutate for changes that read other objects in the same
+// transaction (tx).
+func (s *Service) mutateTx(ctx context.Context, apiID *string, fn func(tx store.ObjectTx, r *apiRecord) error) (*apiRecord, error) {
 	id := awsapi.ToString(apiID)
 	if id == "" {
 		return nil, v2.NewBadRequestException("ApiId is required")
 	}
 	var out *apiRecord
-	_, err := s.Store.UpdateObject(ctx, kindAPI, id, func(o store.Object) (store.Object, error) {
+	err := s.Store.InObjectTx(ctx, func(tx store.ObjectTx) error {
+		o, err := tx.GetObject(ctx, kindAPI, id)
+		if err != nil {
+			return err
+		}
 		r, err := decode(o.Value)
 		if err != nil {
-			return o, err
+			return err
 		}
 		before := r.deployed()
-		if err := fn(r); err != nil {
-			return o, err
+		if err := fn(tx, r); err != nil {
+			return err
 		}
 		if err := s.commit(r, !bytes.Equal(before, r.deployed())); err != nil {
-			return o, err
+			return err
 		}
 		if o.Value, err = json.Marshal(r); err != nil {
-			return o, err
+			return err
 		}
 		out = r
-		return o, nil
+		return tx.PutObject(ctx, o)
 	})
 	s.forget(id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -9,6 +9,7 @@ import (
 	"github.com/ninsho/ninsho/internal/awsapi"
 	v2 "github.com/ninsho/ninsho/internal/awsapi/apigatewayv2"
 	"github.com/ninsho/ninsho/internal/gateway"
+	"github.com/ninsho/ninsho/internal/store"
 )
 
 var (
@@ -243,9 +244,15 @@ func (s *Service) DeleteRouteSettings(ctx context.Context, in *v2.DeleteRouteSet
 // DeleteStage removes a stage.
 func (s *Service) DeleteStage(ctx context.Context, in *v2.DeleteStageInput) (*awsapi.Empty, error) {
 	name := awsapi.ToString(in.StageName)
-	_, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
+	_, err := s.mutateTx(ctx, in.ApiId, func(tx store.ObjectTx, r *apiRecord) error {
 		if r.Stages[name] == nil {
 			return s.stageNotFound(name)
+		}
+		if mapped, err := mappedDomain(ctx, tx, r.ID, name); err != nil || mapped != "" {
+			if err == nil {
+				err = v2.NewBadRequestExceptionf("Deleting stage %s failed. Please remove all API mappings for the stage from your custom domain names: %s", name, mapped)
+			}
+			return err
 		}
 		delete(r.Stages, name)
 		return nil
