@@ -123,6 +123,26 @@ func TestDeploymentsPerStage(t *testing.T) {
 		_, err = f.svc.UpdateStage(f.ctx, &v2.UpdateStageInput{ApiId: &id, StageName: awsapi.String("prod"), DeploymentId: awsapi.String("nope")})
 		wantErr(t, err, "NotFoundException", "Invalid Deployment identifier specified nope")
 	})
+	t.Run("a stage pointed at an automatic deployment keeps what it served", func(t *testing.T) {
+		auto := *stage("beta").DeploymentId
+		if _, err := f.svc.CreateStage(f.ctx, &v2.CreateStageInput{ApiId: &id, StageName: awsapi.String("pinned"), DeploymentId: &auto}); err != nil {
+			t.Fatal(err)
+		}
+		f.route(id, "GET /pinned-later", "NONE", "", integ)
+		api, _ := f.svc.GetAPI(f.ctx, id)
+		if d := api.Stages["pinned"].Deployment; d == nil || len(d.Routes) != 2 || len(api.Routes) != 3 {
+			t.Fatalf("pinned serves %+v; current %s", d, routeKeys(api.Routes))
+		}
+		if *stage("beta").DeploymentId == auto {
+			t.Fatal("beta was not redeployed")
+		}
+		if _, err := f.svc.GetDeployment(f.ctx, &v2.GetDeploymentInput{ApiId: &id, DeploymentId: &auto}); err != nil {
+			t.Fatalf("the automatic deployment pinned uses was dropped: %v", err)
+		}
+		if _, err := f.svc.DeleteStage(f.ctx, &v2.DeleteStageInput{ApiId: &id, StageName: awsapi.String("pinned")}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("turning AutoDeploy on serves the current routes at once", func(t *testing.T) {
 		f.route(id, "GET /c", "NONE", "", integ)
 		st, err := f.svc.UpdateStage(f.ctx, &v2.UpdateStageInput{ApiId: &id, StageName: awsapi.String("prod"), AutoDeploy: awsapi.Bool(true)})
@@ -133,7 +153,7 @@ func TestDeploymentsPerStage(t *testing.T) {
 			t.Fatal("prod still on its explicit deployment")
 		}
 		api, _ := f.svc.GetAPI(f.ctx, id)
-		if api.Stages["prod"].Deployment != nil || len(api.Routes) != 3 {
+		if api.Stages["prod"].Deployment != nil || len(api.Routes) != 4 {
 			t.Fatalf("prod %+v", api.Stages["prod"])
 		}
 	})

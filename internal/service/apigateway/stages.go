@@ -74,6 +74,21 @@ func (s *Service) checkStage(r *apiRecord, st *v2.Stage) error {
 	return nil
 }
 
+// freeze makes the deployment of a stage without AutoDeploy a snapshot. An
+// automatic deployment serves the current definition while AutoDeploy
+// stages use it; once a stage without AutoDeploy uses it (AutoDeploy turned
+// off, or a DeploymentId naming it), it keeps what it served at that
+// moment, which is the current definition: automatic deployments are
+// replaced on every change.
+func (r *apiRecord) freeze(st *v2.Stage) {
+	if awsapi.ToBool(st.AutoDeploy) {
+		return
+	}
+	if d := r.Deployments[awsapi.ToString(st.DeploymentId)]; d != nil && d.Snapshot == nil {
+		d.Snapshot = r.definition.clone()
+	}
+}
+
 // CreateStage adds a stage. It serves requests once it has a deployment:
 // at once with AutoDeploy, else after CreateDeployment names it (or when
 // created with a DeploymentId).
@@ -115,6 +130,7 @@ func (s *Service) CreateStage(ctx context.Context, in *v2.CreateStageInput) (*v2
 		if err := s.checkStage(r, st); err != nil {
 			return err
 		}
+		r.freeze(st)
 		r.Stages[name] = st
 		return nil
 	})
@@ -153,7 +169,7 @@ func (s *Service) GetStages(ctx context.Context, in *v2.GetStagesInput) (*v2.Get
 }
 
 // UpdateStage changes a stage. Turning AutoDeploy off freezes what the
-// stage serves at that moment.
+// stage serves at that moment (freeze).
 func (s *Service) UpdateStage(ctx context.Context, in *v2.UpdateStageInput) (*v2.UpdateStageOutput, error) {
 	name := awsapi.ToString(in.StageName)
 	rec, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
@@ -163,11 +179,6 @@ func (s *Service) UpdateStage(ctx context.Context, in *v2.UpdateStageInput) (*v2
 		}
 		st := *old
 		if in.AutoDeploy != nil {
-			if !*in.AutoDeploy && awsapi.ToBool(st.AutoDeploy) {
-				if d := r.Deployments[awsapi.ToString(st.DeploymentId)]; d != nil && d.Snapshot == nil {
-					d.Snapshot = r.definition.clone()
-				}
-			}
 			st.AutoDeploy = in.AutoDeploy
 		}
 		if in.AccessLogSettings != nil {
@@ -210,6 +221,7 @@ func (s *Service) UpdateStage(ctx context.Context, in *v2.UpdateStageInput) (*v2
 		if err := s.checkStage(r, &st); err != nil {
 			return err
 		}
+		r.freeze(&st)
 		r.Stages[name] = &st
 		return nil
 	})
