@@ -17,7 +17,9 @@
 // the key is removed from the path, and the mapping's stage serves the rest.
 // A path no mapping covers is 403 {"message":"Missing Authentication
 // Token"}, as API Gateway answers; a mapping to a stage that is not
-// deployed is 404. Handles tells the server which requests are the
+// deployed is 404. An API with DisableExecuteAPIEndpoint answers only
+// through custom domain names: its default endpoints are 403
+// {"message":"Forbidden"}. Handles tells the server which requests are the
 // gateway's. Routes are chosen as
 // HTTP APIs choose them: the most specific path wins, compared segment by
 // segment (a literal before {param} before a greedy {proxy+}, which must end

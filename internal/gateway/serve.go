@@ -153,6 +153,10 @@ func (g *Gateway) serve(w *statusWriter, rs *reqState) {
 		g.fail(w, rs, http.StatusNotFound, "Not Found")
 		return
 	}
+	if api.DisableExecuteAPIEndpoint && stageName == "" {
+		g.fail(w, rs, http.StatusForbidden, "Forbidden")
+		return
+	}
 	ca, err := g.compiledFor(api)
 	if err != nil {
 		g.logError(rs, "compile API", err)

@@ -175,4 +175,13 @@ func TestCustomDomainNames(t *testing.T) {
 	t.Run("a mapping to a stage that is not deployed is 404", func(t *testing.T) {
 		wantJSON(t, do("http://api.example.com/gone/open"), 404, `{"message":"Not Found"}`)
 	})
+	t.Run("with the default endpoint disabled, only the domain name serves the API", func(t *testing.T) {
+		e.api.DisableExecuteAPIEndpoint = true
+		defer func() { e.api.DisableExecuteAPIEndpoint = false }()
+		wantJSON(t, e.doStage("prod", "/open"), 403, `{"message":"Forbidden"}`)
+		wantJSON(t, do("http://api1.execute-api.localhost/prod/open"), 403, `{"message":"Forbidden"}`)
+		if rec := do("http://api.example.com/pets/open"); rec.Code != 200 {
+			t.Fatalf("through the domain name: %d %s", rec.Code, rec.Body)
+		}
+	})
 }

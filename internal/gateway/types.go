@@ -33,6 +33,11 @@ type API struct {
 	Integrations      map[string]Integration `json:"integrations,omitempty"`
 	Authorizers       map[string]Authorizer  `json:"authorizers,omitempty"`
 	Stages            map[string]Stage       `json:"stages,omitempty"`
+	// DisableExecuteAPIEndpoint refuses the default endpoints
+	// (/_aws/execute-api/ and {apiId}.execute-api.localhost) with 403
+	// {"message":"Forbidden"}: clients must come through a custom domain
+	// name.
+	DisableExecuteAPIEndpoint bool `json:"disableExecuteApiEndpoint,omitempty"`
 }
 
 // Cors is an HTTP API's CORS configuration.

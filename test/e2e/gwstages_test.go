@@ -256,6 +256,18 @@ func TestGatewayCustomDomainsWithAWSCLI(t *testing.T) {
 			t.Errorf("an upper-case Host reached %s", got)
 		}
 	})
+	mustStep(t, "with the default endpoint disabled, only the domain name reaches the API", func(t *testing.T) {
+		if got := backendPath(t, "", "/_aws/execute-api/"+apiB+"/hello"); got != "/b/hello" {
+			t.Fatalf("the default endpoint reached %s", got)
+		}
+		root.json(t, ctx, []string{"apigatewayv2", "update-api", "--api-id", apiB, "--disable-execute-api-endpoint"})
+		if status, body := call(t, "", "/_aws/execute-api/"+apiB+"/hello"); status != http.StatusForbidden || body != `{"message":"Forbidden"}` {
+			t.Fatalf("the disabled default endpoint: %d %s", status, body)
+		}
+		if got := backendPath(t, domain, "/orders/v1/hello"); got != "/b/hello" {
+			t.Fatalf("orders/v1 reached %s", got)
+		}
+	})
 	mustStep(t, "without a root mapping, a path no mapping covers is 403", func(t *testing.T) {
 		var l struct {
 			Items []struct{ ApiMappingId, ApiMappingKey string }

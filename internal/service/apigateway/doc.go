@@ -67,7 +67,8 @@
 // stage that a domain name maps is not deleted (BadRequestException).
 // Service implements gateway.Domains: the gateway routes a request whose
 // Host is a domain name (any port, any case) by the longest matching key,
-// stripped before route matching. The domain names are cached like APIs
+// stripped before route matching. DisableExecuteApiEndpoint leaves an API
+// reachable through domain names only. The domain names are cached like APIs
 // (re-read after this Service changes one, else after CacheTTL).
 //
 // # Tags

@@ -455,7 +455,7 @@ func buildAPI(r *apiRecord, def *definition, stages map[string]gateway.Stage) *g
 	gd := toDefinition(def)
 	api := &gateway.API{
 		ID: r.ID, Name: r.Name, ProtocolType: r.ProtocolType, Version: r.Revision, UpdatedAt: r.UpdatedAt,
-		Routes: gd.Routes, Integrations: gd.Integrations, Authorizers: gd.Authorizers, Stages: stages,
+		DisableExecuteAPIEndpoint: r.DisableExecuteApiEndpoint, Routes: gd.Routes, Integrations: gd.Integrations, Authorizers: gd.Authorizers, Stages: stages,
 	}
 	if c := r.Cors; c != nil {
 		api.CorsConfiguration = &gateway.Cors{
