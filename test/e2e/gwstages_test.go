@@ -111,11 +111,18 @@ func TestGatewayDeploymentsWithAWSCLI(t *testing.T) {
 		if got := backendPath(t, "", base+"/prod/hello"); got != "/v1" {
 			t.Fatalf("prod serves %s", got)
 		}
+		var pinned struct{ DeploymentId string }
+		root.json(t, ctx, []string{"apigatewayv2", "create-stage", "--api-id", apiID, "--stage-name", "pinned", "--deployment-id", d1}, &pinned)
+		if pinned.DeploymentId != d1 {
+			t.Fatalf("create-stage --deployment-id: %+v", pinned)
+		}
 	})
 	mustStep(t, "after a route change the stage keeps its snapshot; an AutoDeploy stage serves the change", func(t *testing.T) {
 		root.json(t, ctx, []string{"apigatewayv2", "update-route", "--api-id", apiID, "--route-id", routeID, "--target", "integrations/" + v2})
-		if got := backendPath(t, "", base+"/prod/hello"); got != "/v1" {
-			t.Fatalf("prod serves %s after the change", got)
+		for _, stage := range []string{"prod", "pinned"} {
+			if got := backendPath(t, "", base+"/"+stage+"/hello"); got != "/v1" {
+				t.Fatalf("%s serves %s after the change", stage, got)
+			}
 		}
 		var st struct {
 			DeploymentId, LastDeploymentStatusMessage string
@@ -138,8 +145,12 @@ func TestGatewayDeploymentsWithAWSCLI(t *testing.T) {
 		if got := backendPath(t, "", base+"/prod/hello"); got != "/v2" {
 			t.Fatalf("prod serves %s after redeployment", got)
 		}
+		if got := backendPath(t, "", base+"/pinned/hello"); got != "/v1" {
+			t.Fatalf("pinned serves %s after prod's redeployment", got)
+		}
 		root.fail(t, ctx, "BadRequestException", "Active stages pointing to this deployment must be moved or deleted",
-			"apigatewayv2", "delete-deployment", "--api-id", apiID, "--deployment-id", d.DeploymentId)
+			"apigatewayv2", "delete-deployment", "--api-id", apiID, "--deployment-id", d1)
+		root.json(t, ctx, []string{"apigatewayv2", "delete-stage", "--api-id", apiID, "--stage-name", "pinned"})
 		root.json(t, ctx, []string{"apigatewayv2", "delete-deployment", "--api-id", apiID, "--deployment-id", d1})
 		var u struct{ Description string }
 		root.json(t, ctx, []string{"apigatewayv2", "update-deployment", "--api-id", apiID, "--deployment-id", d.DeploymentId, "--description", "second"}, &u)
