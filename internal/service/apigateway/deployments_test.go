@@ -212,6 +212,14 @@ func TestRouteSettingsPerStage(t *testing.T) {
 		_, err := f.svc.DeleteRouteSettings(f.ctx, &v2.DeleteRouteSettingsInput{ApiId: &id, StageName: awsapi.String("dev"), RouteKey: awsapi.String("GET /a")})
 		wantErr(t, err, "NotFoundException", "Unable to find Route by key GET /a within the provided RouteSettings")
 	})
+	t.Run("execution logs are refused, as HTTP APIs have none", func(t *testing.T) {
+		_, err := f.svc.UpdateStage(f.ctx, &v2.UpdateStageInput{ApiId: &id, StageName: awsapi.String("dev"),
+			RouteSettings: map[string]v2.RouteSettings{"GET /a": {LoggingLevel: awsapi.String("INFO")}}})
+		wantErr(t, err, "BadRequestException", "Execution logs are not supported on protocolType HTTP")
+		_, err = f.svc.UpdateStage(f.ctx, &v2.UpdateStageInput{ApiId: &id, StageName: awsapi.String("dev"),
+			DefaultRouteSettings: &v2.RouteSettings{DataTraceEnabled: awsapi.Bool(true)}})
+		wantErr(t, err, "BadRequestException", "Execution logs are not supported on protocolType HTTP")
+	})
 	t.Run("settings of a route the API does not have are NotFound", func(t *testing.T) {
 		_, err := f.svc.UpdateStage(f.ctx, &v2.UpdateStageInput{ApiId: &id, StageName: awsapi.String("dev"),
 			RouteSettings: map[string]v2.RouteSettings{"GET /zzz": {ThrottlingBurstLimit: awsapi.Int32(1)}}})

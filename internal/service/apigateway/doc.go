@@ -50,8 +50,9 @@
 // RouteSettings are per stage. A route's settings (by route key, which must
 // name a route: else NotFoundException) throttle that route on that stage
 // only; a limit they leave out comes from the stage's DefaultRouteSettings.
-// DetailedMetricsEnabled, DataTraceEnabled and LoggingLevel are kept and
-// echoed. DeleteRouteSettings removes one route's settings.
+// DetailedMetricsEnabled is kept and echoed; LoggingLevel and
+// DataTraceEnabled (execution logs, WebSocket APIs only) are
+// BadRequestException. DeleteRouteSettings removes one route's settings.
 //
 // # Custom domain names
 //

@@ -30,6 +30,11 @@ func checkRouteSettings(rs *v2.RouteSettings) error {
 	if rs == nil {
 		return nil
 	}
+	// Execution logs (LoggingLevel, DataTraceEnabled) are for WebSocket
+	// APIs; HTTP APIs refuse them with this message.
+	if rs.LoggingLevel != nil || awsapi.ToBool(rs.DataTraceEnabled) {
+		return v2.NewBadRequestException("Execution logs are not supported on protocolType HTTP")
+	}
 	if rs.ThrottlingBurstLimit != nil && *rs.ThrottlingBurstLimit < 0 {
 		return v2.NewBadRequestException("ThrottlingBurstLimit must not be negative")
 	}
