@@ -123,6 +123,7 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	gwControl.Now = clk.Now
 	gw := &gateway.Gateway{
 		APIs:     gwControl,
+		Domains:  gwControl,
 		Local:    gateway.TokenKeys{Keys: keys, Issuers: localIssuers(issuerBase)},
 		SigV4:    verifier,
 		Policies: principalPolicies{iam: iamService},
@@ -180,10 +181,10 @@ func (a *App) routes(api *awsproto.Handler) http.Handler {
 		}
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 	})
-	// APIs addressed by host ({apiId}.execute-api.localhost) own every
-	// path, so the gateway comes before the mux.
+	// APIs addressed by host ({apiId}.execute-api.localhost, or a custom
+	// domain name) own every path, so the gateway comes before the mux.
 	return a.recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if gateway.IsGatewayRequest(r) {
+		if a.gateway.Handles(r) {
 			a.gateway.ServeHTTP(w, r)
 			return
 		}

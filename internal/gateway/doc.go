@@ -7,7 +7,20 @@
 // # Routing
 //
 // The first path segment selects the stage when an API has a stage of that
-// name, else the $default stage serves the whole path. Routes are chosen as
+// name, else the $default stage serves the whole path. Each stage serves
+// its own definition: Stage.Deployment (a deployment's snapshot of routes,
+// integrations and authorizers) when set, else the API's current ones.
+//
+// Custom domain names (Domains): a request whose Host is one, whatever its
+// port or case, goes to the API mapping whose key is the longest prefix of
+// the path, compared segment by segment (the empty key matches every path);
+// the key is removed from the path, and the mapping's stage serves the rest.
+// A path no mapping covers is 403 {"message":"Missing Authentication
+// Token"}, as API Gateway answers; a mapping to a stage that is not
+// deployed is 404. An API with DisableExecuteAPIEndpoint answers only
+// through custom domain names: its default endpoints are 403
+// {"message":"Forbidden"}. Handles tells the server which requests are the
+// gateway's. Routes are chosen as
 // HTTP APIs choose them: the most specific path wins, compared segment by
 // segment (a literal before {param} before a greedy {proxy+}, which must end
 // the path and matches one or more segments); for the same path a route
@@ -75,8 +88,9 @@
 //
 // With a CorsConfiguration the gateway answers preflights itself (204 and
 // the configured Access-Control-* headers) and replaces the backend's CORS
-// headers. Routes are throttled by a token bucket (route settings, else the
-// stage's default route settings): 429 {"message":"Too Many Requests"}.
+// headers. Routes are throttled by a token bucket per API, stage and route
+// (the stage's RouteSettings for the route, else the route's Throttle, else
+// the stage's DefaultRouteSettings): 429 {"message":"Too Many Requests"}.
 // Every request is logged on Logger, with the stage's AccessLogFormat when
 // it has one. A panic answers 500 and never takes the server down.
 package gateway

@@ -58,6 +58,7 @@ type Policies interface {
 // Set the fields before the first request; do not copy it afterwards.
 type Gateway struct {
 	APIs     APIs
+	Domains  Domains   // custom domain names; nil: none
 	Local    LocalKeys // may be nil: then only remote issuers
 	Remote   *RemoteKeys
 	SigV4    SigV4    // nil: AWS_IAM routes answer 403
@@ -206,24 +207,11 @@ func compileAPI(api *API) (*compiledAPI, error) {
 		rest: strings.EqualFold(api.ProtocolType, ProtocolREST), cors: api.CorsConfiguration,
 		stages: map[string]*compiledStage{}, authz: map[string]*compiledAuthorizer{},
 	}
-	for id, a := range api.Authorizers {
-		if a.ID == "" {
-			a.ID = id
-		}
-		switch a.Type {
-		case AuthJWT:
-			if a.Issuer == "" {
-				return nil, fmt.Errorf("gateway: JWT authorizer %q has no issuer", id)
-			}
-		case AuthCognito:
-			if len(a.ProviderARNs) == 0 {
-				return nil, fmt.Errorf("gateway: COGNITO_USER_POOLS authorizer %q has no providerARNs", id)
-			}
-		default:
-			return nil, fmt.Errorf("gateway: authorizer %q: unsupported type %q", id, a.Type)
-		}
-		ca.authz[id] = compileAuthorizer(a)
+	authz, err := compileAuthorizers(api.Authorizers)
+	if err != nil {
+		return nil, err
 	}
+	ca.authz = authz
 	stages := api.Stages
 	if len(stages) == 0 {
 		stages = map[string]Stage{DefaultStage: {Name: DefaultStage}}
@@ -236,18 +224,22 @@ func compileAPI(api *API) (*compiledAPI, error) {
 		if st.AccessLogFormat != "" {
 			cs.logFormat = parseTemplate(st.AccessLogFormat)
 		}
+		def, authz, err := stageDefinition(api, ca.authz, st)
+		if err != nil {
+			return nil, err
+		}
 		integs := map[string]*compiledIntegration{}
-		for id, in := range api.Integrations {
+		for id, in := range def.Integrations {
 			ci, err := compileIntegration(in, st.Variables)
 			if err != nil {
 				return nil, fmt.Errorf("gateway: integration %q: %w", id, err)
 			}
 			integs[id] = ci
 		}
-		keys := make([]string, 0, len(api.Routes))
-		routes := make([]*compiledRoute, 0, len(api.Routes))
-		for _, rt := range api.Routes {
-			cr := &compiledRoute{key: rt.RouteKey, authType: rt.AuthorizationType, scopes: rt.AuthorizationScopes, throttle: rt.Throttle}
+		keys := make([]string, 0, len(def.Routes))
+		routes := make([]*compiledRoute, 0, len(def.Routes))
+		for _, rt := range def.Routes {
+			cr := &compiledRoute{key: rt.RouteKey, authType: rt.AuthorizationType, scopes: rt.AuthorizationScopes, throttle: st.routeThrottle(rt)}
 			if cr.authType == "" {
 				cr.authType = AuthNone
 			}
@@ -259,7 +251,7 @@ func compileAPI(api *API) (*compiledAPI, error) {
 			switch cr.authType {
 			case AuthNone, AuthIAM:
 			case AuthJWT, AuthCognito:
-				cr.authorizer = ca.authz[rt.AuthorizerID]
+				cr.authorizer = authz[rt.AuthorizerID]
 				if cr.authorizer == nil || cr.authorizer.a.Type != cr.authType {
 					return nil, fmt.Errorf("gateway: route %q: no %s authorizer %q", rt.RouteKey, cr.authType, rt.AuthorizerID)
 				}

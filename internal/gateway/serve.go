@@ -124,12 +124,20 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (g *Gateway) serve(w *statusWriter, rs *reqState) {
 	r := rs.in
-	var apiID, rest string
+	var apiID, rest, stageName string
 	if p, ok := strings.CutPrefix(r.URL.EscapedPath(), pathPrefix); ok {
 		apiID, rest, _ = strings.Cut(p, "/")
 		rest = "/" + rest
 	} else if id, ok := hostAPI(r.Host); ok {
 		apiID, rest = id, r.URL.EscapedPath()
+	} else if d, ok := g.domain(r); ok {
+		// A custom domain name: the API mapping names the stage.
+		m, p, ok := d.match(r.URL.EscapedPath())
+		if !ok {
+			g.fail(w, rs, http.StatusForbidden, "Missing Authentication Token")
+			return
+		}
+		apiID, rest, stageName = m.APIID, p, m.Stage
 	}
 	if apiID == "" || g.APIs == nil {
 		g.fail(w, rs, http.StatusNotFound, "Not Found")
@@ -145,6 +153,10 @@ func (g *Gateway) serve(w *statusWriter, rs *reqState) {
 		g.fail(w, rs, http.StatusNotFound, "Not Found")
 		return
 	}
+	if api.DisableExecuteAPIEndpoint && stageName == "" {
+		g.fail(w, rs, http.StatusForbidden, "Forbidden")
+		return
+	}
 	ca, err := g.compiledFor(api)
 	if err != nil {
 		g.logError(rs, "compile API", err)
@@ -154,7 +166,12 @@ func (g *Gateway) serve(w *statusWriter, rs *reqState) {
 	rs.api = ca
 	// The stage is the first segment when it names one, else $default.
 	first, after, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
-	if st := ca.stages[unescape(first)]; st != nil && first != DefaultStage {
+	if stageName != "" {
+		if rs.stage, rs.path = ca.stages[stageName], rest; rs.stage == nil {
+			g.notFound(w, rs)
+			return
+		}
+	} else if st := ca.stages[unescape(first)]; st != nil && first != DefaultStage {
 		rs.stage, rs.path = st, "/"+after
 	} else if st := ca.stages[DefaultStage]; st != nil {
 		rs.stage, rs.path = st, rest

@@ -33,6 +33,11 @@ type API struct {
 	Integrations      map[string]Integration `json:"integrations,omitempty"`
 	Authorizers       map[string]Authorizer  `json:"authorizers,omitempty"`
 	Stages            map[string]Stage       `json:"stages,omitempty"`
+	// DisableExecuteAPIEndpoint refuses the default endpoints
+	// (/_aws/execute-api/ and {apiId}.execute-api.localhost) with 403
+	// {"message":"Forbidden"}: clients must come through a custom domain
+	// name.
+	DisableExecuteAPIEndpoint bool `json:"disableExecuteApiEndpoint,omitempty"`
 }
 
 // Cors is an HTTP API's CORS configuration.
@@ -113,4 +118,20 @@ type Stage struct {
 	// ("$context.requestId $context.status"); empty logs a default set of
 	// attributes.
 	AccessLogFormat string `json:"accessLogFormat,omitempty"`
+	// RouteSettings throttle routes of this stage only, by route key; they
+	// take precedence over a Route's own Throttle and over
+	// DefaultRouteSettings.
+	RouteSettings map[string]Throttle `json:"routeSettings,omitempty"`
+	// Deployment, when set, is what this stage serves instead of the API's
+	// Routes, Integrations and Authorizers: the snapshot of the deployment
+	// the stage points at. Stages may share one Definition.
+	Deployment *Definition `json:"deployment,omitempty"`
+}
+
+// Definition is what a deployment freezes: an API's routes, integrations
+// and authorizers.
+type Definition struct {
+	Routes       []Route                `json:"routes,omitempty"`
+	Integrations map[string]Integration `json:"integrations,omitempty"`
+	Authorizers  map[string]Authorizer  `json:"authorizers,omitempty"`
 }

@@ -416,8 +416,9 @@ func TestStagesAndDeployments(t *testing.T) {
 	t.Run("a stage without AutoDeploy keeps serving its deployment after changes", func(t *testing.T) {
 		f.route(id, "GET /b", "NONE", "", integ)
 		api, _ := f.svc.GetAPI(f.ctx, id)
-		if len(api.Routes) != 1 || api.Routes[0].RouteKey != "GET /a" {
-			t.Fatalf("routes %+v", api.Routes)
+		d := api.Stages["prod"].Deployment
+		if d == nil || len(d.Routes) != 1 || d.Routes[0].RouteKey != "GET /a" || len(api.Routes) != 2 {
+			t.Fatalf("prod serves %+v; current routes %+v", d, api.Routes)
 		}
 	})
 	t.Run("an AutoDeploy stage serves every change at once", func(t *testing.T) {
@@ -438,10 +439,11 @@ func TestStagesAndDeployments(t *testing.T) {
 			*dev.DefaultRouteSettings != (gateway.Throttle{BurstLimit: 10, RateLimit: 5}) || dev.AccessLogFormat != "$context.requestId" {
 			t.Fatalf("GetAPI: %+v", api)
 		}
-		for _, r := range api.Routes {
-			if (r.RouteKey == "GET /b") != (r.Throttle != nil && *r.Throttle == gateway.Throttle{BurstLimit: 1, RateLimit: 0.5}) {
-				t.Fatalf("route %+v", r)
-			}
+		if dev.Deployment != nil || len(dev.RouteSettings) != 1 || dev.RouteSettings["GET /b"] != (gateway.Throttle{BurstLimit: 1, RateLimit: 0.5}) {
+			t.Fatalf("dev %+v", dev)
+		}
+		if prod := api.Stages["prod"]; prod.RouteSettings != nil || prod.Deployment == nil {
+			t.Fatalf("prod %+v", prod)
 		}
 		if gateway.Compile(api) != nil {
 			t.Fatal(gateway.Compile(api))
@@ -483,8 +485,8 @@ func TestStagesAndDeployments(t *testing.T) {
 		}
 		f.route(id, "GET /c", "NONE", "", integ)
 		api, _ := f.svc.GetAPI(f.ctx, id)
-		if len(api.Routes) != 2 {
-			t.Fatalf("routes %+v", api.Routes)
+		if d := api.Stages["dev"].Deployment; d == nil || len(d.Routes) != 2 || len(api.Routes) != 3 {
+			t.Fatalf("dev serves %+v", d)
 		}
 	})
 	for _, c := range []struct {

@@ -62,7 +62,7 @@ func (s *Service) createApi(ctx context.Context, in *v2.CreateApiInput, protocol
 	} else if in.RouteKey != nil {
 		return nil, v2.NewBadRequestException("RouteKey is only supported for quick create (with Target)")
 	}
-	if err := s.commit(r); err != nil {
+	if err := s.commit(r, true); err != nil {
 		return nil, err
 	}
 	b, err := json.Marshal(r)
@@ -250,7 +250,20 @@ func (s *Service) DeleteApi(ctx context.Context, in *v2.DeleteApiInput) (*awsapi
 	if id == "" {
 		return nil, v2.NewBadRequestException("ApiId is required")
 	}
-	err := s.Store.DeleteObject(ctx, kindAPI, id)
+	// As AWS does, an API that a custom domain name maps is not deleted.
+	err := s.Store.InObjectTx(ctx, func(tx store.ObjectTx) error {
+		mapped, err := mappedDomain(ctx, tx, id, "")
+		if err != nil {
+			return err
+		}
+		if mapped != "" {
+			if _, err := tx.GetObject(ctx, kindAPI, id); err != nil {
+				return err
+			}
+			return v2.NewBadRequestExceptionf("Deleting API %s failed. Please remove all API mappings for the API from your custom domain names.", id)
+		}
+		return tx.DeleteObject(ctx, kindAPI, id)
+	})
 	s.forget(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, s.apiNotFound(id)

@@ -21,13 +21,13 @@ const (
 )
 
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	svc *Service
 	now time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())

@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ninsho/ninsho/internal/awsapi"
@@ -44,6 +46,9 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedAPI
+
+	domainMu sync.Mutex // serializes reloads of domains
+	domains  atomic.Pointer[domainIndex]
 }
 
 type cachedAPI struct {
@@ -52,8 +57,9 @@ type cachedAPI struct {
 }
 
 var (
-	_ v2.API       = (*Service)(nil)
-	_ gateway.APIs = (*Service)(nil)
+	_ v2.API          = (*Service)(nil)
+	_ gateway.APIs    = (*Service)(nil)
+	_ gateway.Domains = (*Service)(nil)
 )
 
 // New returns a Service on st.
@@ -188,27 +194,38 @@ func decode(b []byte) (*apiRecord, error) {
 // definition is checked the way the gateway will compile it, the revision
 // is bumped and AutoDeploy stages are redeployed. fn may run more than once.
 func (s *Service) mutate(ctx context.Context, apiID *string, fn func(r *apiRecord) error) (*apiRecord, error) {
+	return s.mutateTx(ctx, apiID, func(_ store.ObjectTx, r *apiRecord) error { return fn(r) })
+}
+
+// mutateTx is mutate for changes that read other objects in the same
+// transaction (tx).
+func (s *Service) mutateTx(ctx context.Context, apiID *string, fn func(tx store.ObjectTx, r *apiRecord) error) (*apiRecord, error) {
 	id := awsapi.ToString(apiID)
 	if id == "" {
 		return nil, v2.NewBadRequestException("ApiId is required")
 	}
 	var out *apiRecord
-	_, err := s.Store.UpdateObject(ctx, kindAPI, id, func(o store.Object) (store.Object, error) {
+	err := s.Store.InObjectTx(ctx, func(tx store.ObjectTx) error {
+		o, err := tx.GetObject(ctx, kindAPI, id)
+		if err != nil {
+			return err
+		}
 		r, err := decode(o.Value)
 		if err != nil {
-			return o, err
+			return err
 		}
-		if err := fn(r); err != nil {
-			return o, err
+		before := r.deployed()
+		if err := fn(tx, r); err != nil {
+			return err
 		}
-		if err := s.commit(r); err != nil {
-			return o, err
+		if err := s.commit(r, !bytes.Equal(before, r.deployed())); err != nil {
+			return err
 		}
 		if o.Value, err = json.Marshal(r); err != nil {
-			return o, err
+			return err
 		}
 		out = r
-		return o, nil
+		return tx.PutObject(ctx, o)
 	})
 	s.forget(id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -220,15 +237,29 @@ func (s *Service) mutate(ctx context.Context, apiID *string, fn func(r *apiRecor
 	return out, nil
 }
 
-// commit validates r and marks it changed.
-func (s *Service) commit(r *apiRecord) error {
+// commit validates r and marks it changed; deployedChanged tells whether
+// what a deployment serves changed (AutoDeploy stages are then redeployed).
+func (s *Service) commit(r *apiRecord, deployedChanged bool) error {
 	if err := validate(r); err != nil {
 		return err
 	}
 	r.Revision++
 	r.UpdatedAt = s.now()
-	s.autoDeploy(r)
+	s.autoDeploy(r, deployedChanged)
 	return nil
+}
+
+// deployed is the JSON of what a deployment of r serves: the definition and
+// the API's CORS configuration.
+func (r *apiRecord) deployed() []byte {
+	b, err := json.Marshal(struct {
+		D *definition
+		C *v2.Cors
+	}{&r.definition, r.Cors})
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // validate compiles the current definition as the gateway would, with
@@ -248,12 +279,17 @@ func validate(r *apiRecord) error {
 	return nil
 }
 
-// autoDeploy points every AutoDeploy stage at a fresh automatic deployment
-// and drops automatic deployments no stage uses any more.
-func (s *Service) autoDeploy(r *apiRecord) {
+// autoDeploy points AutoDeploy stages at a fresh automatic deployment:
+// all of them when what a deployment serves changed, else those not on an
+// automatic deployment yet (new, or AutoDeploy just turned on). It drops
+// the automatic deployments no stage uses any more.
+func (s *Service) autoDeploy(r *apiRecord, changed bool) {
 	now := awsapi.ISO8601Timestamp{Time: s.now()}
 	for _, st := range r.Stages {
 		if !awsapi.ToBool(st.AutoDeploy) {
+			continue
+		}
+		if cur := r.Deployments[awsapi.ToString(st.DeploymentId)]; !changed && cur != nil && cur.Snapshot == nil {
 			continue
 		}
 		d := &deploymentRec{Deployment: v2.Deployment{
@@ -290,6 +326,7 @@ func (s *Service) ForgetAll() {
 	s.mu.Lock()
 	s.cache = nil
 	s.mu.Unlock()
+	s.forgetDomains()
 }
 
 // GetAPI implements gateway.APIs: the API as its deployed stages serve it,
@@ -333,44 +370,32 @@ func (s *Service) GetAPI(ctx context.Context, id string) (*gateway.API, error) {
 }
 
 // served builds what the data plane serves: the stages that have a
-// deployment (AutoDeploy stages always do). The gateway has one route table
-// per API, so all stages serve one definition: the current one when a
-// served stage is AutoDeploy, else the snapshot of the newest deployment a
-// stage points at. nil when no stage is deployed.
+// deployment (AutoDeploy stages always do). An AutoDeploy stage serves the
+// current definition; any other stage the snapshot of its deployment
+// (gateway.Stage.Deployment, shared by the stages on one deployment). nil
+// when no stage is deployed.
 func served(r *apiRecord) *gateway.API {
 	stages := map[string]gateway.Stage{}
-	var def *definition
-	var newest time.Time
-	live := false
+	snapshots := map[string]*gateway.Definition{}
 	for name, st := range r.Stages {
-		d := r.Deployments[awsapi.ToString(st.DeploymentId)]
+		id := awsapi.ToString(st.DeploymentId)
+		d := r.Deployments[id]
 		if d == nil {
 			continue
 		}
-		stages[name] = toStage(st)
-		if d.Snapshot == nil {
-			live = true
-		} else if t := created(d); def == nil || t.After(newest) {
-			def, newest = d.Snapshot, t
+		g := toStage(st)
+		if d.Snapshot != nil {
+			if snapshots[id] == nil {
+				snapshots[id] = toDefinition(d.Snapshot)
+			}
+			g.Deployment = snapshots[id]
 		}
+		stages[name] = g
 	}
 	if len(stages) == 0 {
 		return nil
 	}
-	if live || def == nil {
-		def = &r.definition
-	}
-	api := buildAPI(r, def, stages)
-	// Route settings are per stage; the gateway's throttles are per
-	// route: take each route's from the first stage (by name) that sets it.
-	for _, name := range slices.Sorted(maps.Keys(stages)) {
-		for i := range api.Routes {
-			if api.Routes[i].Throttle == nil {
-				api.Routes[i].Throttle = throttle(r.Stages[name].RouteSettings[api.Routes[i].RouteKey])
-			}
-		}
-	}
-	return api
+	return buildAPI(r, &r.definition, stages)
 }
 
 func created(d *deploymentRec) time.Time {
@@ -387,10 +412,36 @@ func throttle(rs v2.RouteSettings) *gateway.Throttle {
 	return &gateway.Throttle{BurstLimit: int(awsapi.ToInt32(rs.ThrottlingBurstLimit)), RateLimit: awsapi.ToFloat64(rs.ThrottlingRateLimit)}
 }
 
+// routeThrottle is a route's throttle on a stage: each limit the route's
+// settings leave out comes from the stage's default route settings. nil
+// when the route's settings limit nothing.
+func routeThrottle(dflt *v2.RouteSettings, rs v2.RouteSettings) *gateway.Throttle {
+	if rs.ThrottlingBurstLimit == nil && rs.ThrottlingRateLimit == nil {
+		return nil
+	}
+	if dflt != nil {
+		if rs.ThrottlingBurstLimit == nil {
+			rs.ThrottlingBurstLimit = dflt.ThrottlingBurstLimit
+		}
+		if rs.ThrottlingRateLimit == nil {
+			rs.ThrottlingRateLimit = dflt.ThrottlingRateLimit
+		}
+	}
+	return throttle(rs)
+}
+
 func toStage(st *v2.Stage) gateway.Stage {
 	g := gateway.Stage{Name: awsapi.ToString(st.StageName), Variables: st.StageVariables, AutoDeploy: awsapi.ToBool(st.AutoDeploy)}
 	if st.DefaultRouteSettings != nil {
 		g.DefaultRouteSettings = throttle(*st.DefaultRouteSettings)
+	}
+	for key, rs := range st.RouteSettings {
+		if t := routeThrottle(st.DefaultRouteSettings, rs); t != nil {
+			if g.RouteSettings == nil {
+				g.RouteSettings = map[string]gateway.Throttle{}
+			}
+			g.RouteSettings[key] = *t
+		}
 	}
 	if st.AccessLogSettings != nil {
 		g.AccessLogFormat = awsapi.ToString(st.AccessLogSettings.Format)
@@ -398,11 +449,13 @@ func toStage(st *v2.Stage) gateway.Stage {
 	return g
 }
 
-// buildAPI maps a definition to the gateway's types.
+// buildAPI maps an API and the definition its AutoDeploy stages serve to
+// the gateway's types.
 func buildAPI(r *apiRecord, def *definition, stages map[string]gateway.Stage) *gateway.API {
+	gd := toDefinition(def)
 	api := &gateway.API{
 		ID: r.ID, Name: r.Name, ProtocolType: r.ProtocolType, Version: r.Revision, UpdatedAt: r.UpdatedAt,
-		Integrations: map[string]gateway.Integration{}, Authorizers: map[string]gateway.Authorizer{}, Stages: stages,
+		DisableExecuteAPIEndpoint: r.DisableExecuteApiEndpoint, Routes: gd.Routes, Integrations: gd.Integrations, Authorizers: gd.Authorizers, Stages: stages,
 	}
 	if c := r.Cors; c != nil {
 		api.CorsConfiguration = &gateway.Cors{
@@ -410,15 +463,22 @@ func buildAPI(r *apiRecord, def *definition, stages map[string]gateway.Stage) *g
 			AllowOrigins: c.AllowOrigins, ExposeHeaders: c.ExposeHeaders, MaxAge: int(awsapi.ToInt32(c.MaxAge)),
 		}
 	}
+	return api
+}
+
+// toDefinition maps routes, integrations and authorizers to the gateway's
+// types.
+func toDefinition(def *definition) *gateway.Definition {
+	gd := &gateway.Definition{Integrations: map[string]gateway.Integration{}, Authorizers: map[string]gateway.Authorizer{}}
 	for _, id := range slices.Sorted(maps.Keys(def.Routes)) {
 		rt := def.Routes[id]
-		api.Routes = append(api.Routes, gateway.Route{
+		gd.Routes = append(gd.Routes, gateway.Route{
 			ID: id, RouteKey: awsapi.ToString(rt.RouteKey), AuthorizationType: awsapi.ToString(rt.AuthorizationType),
 			AuthorizerID: awsapi.ToString(rt.AuthorizerId), AuthorizationScopes: rt.AuthorizationScopes, Target: awsapi.ToString(rt.Target),
 		})
 	}
 	for id, in := range def.Integrations {
-		api.Integrations[id] = gateway.Integration{
+		gd.Integrations[id] = gateway.Integration{
 			ID: id, Type: awsapi.ToString(in.IntegrationType), Method: awsapi.ToString(in.IntegrationMethod),
 			URI: awsapi.ToString(in.IntegrationUri), TimeoutMillis: int(awsapi.ToInt32(in.TimeoutInMillis)),
 			RequestParameters: in.RequestParameters,
@@ -432,9 +492,9 @@ func buildAPI(r *apiRecord, def *definition, stages map[string]gateway.Stage) *g
 		if ga.Type == gateway.AuthCognito {
 			ga.ProviderARNs = def.ProviderARNs[id]
 		}
-		api.Authorizers[id] = ga
+		gd.Authorizers[id] = ga
 	}
-	return api
+	return gd
 }
 
 // page cuts a sorted list of ids at NextToken (the last id of the previous

@@ -9,6 +9,7 @@ import (
 	"github.com/ninsho/ninsho/internal/awsapi"
 	v2 "github.com/ninsho/ninsho/internal/awsapi/apigatewayv2"
 	"github.com/ninsho/ninsho/internal/gateway"
+	"github.com/ninsho/ninsho/internal/store"
 )
 
 var (
@@ -28,6 +29,11 @@ func (s *Service) deploymentNotFound(id string) error {
 func checkRouteSettings(rs *v2.RouteSettings) error {
 	if rs == nil {
 		return nil
+	}
+	// Execution logs (LoggingLevel, DataTraceEnabled) are for WebSocket
+	// APIs; HTTP APIs refuse them with this message.
+	if rs.LoggingLevel != nil || awsapi.ToBool(rs.DataTraceEnabled) {
+		return v2.NewBadRequestException("Execution logs are not supported on protocolType HTTP")
 	}
 	if rs.ThrottlingBurstLimit != nil && *rs.ThrottlingBurstLimit < 0 {
 		return v2.NewBadRequestException("ThrottlingBurstLimit must not be negative")
@@ -73,6 +79,21 @@ func (s *Service) checkStage(r *apiRecord, st *v2.Stage) error {
 	return nil
 }
 
+// freeze makes the deployment of a stage without AutoDeploy a snapshot. An
+// automatic deployment serves the current definition while AutoDeploy
+// stages use it; once a stage without AutoDeploy uses it (AutoDeploy turned
+// off, or a DeploymentId naming it), it keeps what it served at that
+// moment, which is the current definition: automatic deployments are
+// replaced on every change.
+func (r *apiRecord) freeze(st *v2.Stage) {
+	if awsapi.ToBool(st.AutoDeploy) {
+		return
+	}
+	if d := r.Deployments[awsapi.ToString(st.DeploymentId)]; d != nil && d.Snapshot == nil {
+		d.Snapshot = r.definition.clone()
+	}
+}
+
 // CreateStage adds a stage. It serves requests once it has a deployment:
 // at once with AutoDeploy, else after CreateDeployment names it (or when
 // created with a DeploymentId).
@@ -83,6 +104,9 @@ func (s *Service) CreateStage(ctx context.Context, in *v2.CreateStageInput) (*v2
 	}
 	if name != gateway.DefaultStage && !stageNameRE.MatchString(name) {
 		return nil, v2.NewBadRequestExceptionf("Invalid stage name %q: stage names contain only alphanumeric characters, hyphens and underscores (at most 128), or are $default", name)
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
 	}
 	var st *v2.Stage
 	rec, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
@@ -111,6 +135,7 @@ func (s *Service) CreateStage(ctx context.Context, in *v2.CreateStageInput) (*v2
 		if err := s.checkStage(r, st); err != nil {
 			return err
 		}
+		r.freeze(st)
 		r.Stages[name] = st
 		return nil
 	})
@@ -149,7 +174,7 @@ func (s *Service) GetStages(ctx context.Context, in *v2.GetStagesInput) (*v2.Get
 }
 
 // UpdateStage changes a stage. Turning AutoDeploy off freezes what the
-// stage serves at that moment.
+// stage serves at that moment (freeze).
 func (s *Service) UpdateStage(ctx context.Context, in *v2.UpdateStageInput) (*v2.UpdateStageOutput, error) {
 	name := awsapi.ToString(in.StageName)
 	rec, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
@@ -159,11 +184,6 @@ func (s *Service) UpdateStage(ctx context.Context, in *v2.UpdateStageInput) (*v2
 		}
 		st := *old
 		if in.AutoDeploy != nil {
-			if !*in.AutoDeploy && awsapi.ToBool(st.AutoDeploy) {
-				if d := r.Deployments[awsapi.ToString(st.DeploymentId)]; d != nil && d.Snapshot == nil {
-					d.Snapshot = r.definition.clone()
-				}
-			}
 			st.AutoDeploy = in.AutoDeploy
 		}
 		if in.AccessLogSettings != nil {
@@ -206,6 +226,7 @@ func (s *Service) UpdateStage(ctx context.Context, in *v2.UpdateStageInput) (*v2
 		if err := s.checkStage(r, &st); err != nil {
 			return err
 		}
+		r.freeze(&st)
 		r.Stages[name] = &st
 		return nil
 	})
@@ -240,9 +261,15 @@ func (s *Service) DeleteRouteSettings(ctx context.Context, in *v2.DeleteRouteSet
 // DeleteStage removes a stage.
 func (s *Service) DeleteStage(ctx context.Context, in *v2.DeleteStageInput) (*awsapi.Empty, error) {
 	name := awsapi.ToString(in.StageName)
-	_, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
+	_, err := s.mutateTx(ctx, in.ApiId, func(tx store.ObjectTx, r *apiRecord) error {
 		if r.Stages[name] == nil {
 			return s.stageNotFound(name)
+		}
+		if mapped, err := mappedDomain(ctx, tx, r.ID, name); err != nil || mapped != "" {
+			if err == nil {
+				err = v2.NewBadRequestExceptionf("Deleting stage %s failed. Please remove all API mappings for the stage from your custom domain names: %s", name, mapped)
+			}
+			return err
 		}
 		delete(r.Stages, name)
 		return nil
@@ -340,4 +367,25 @@ func (s *Service) DeleteDeployment(ctx context.Context, in *v2.DeleteDeploymentI
 		return nil, err
 	}
 	return &awsapi.Empty{}, nil
+}
+
+// UpdateDeployment changes a deployment's description; what it serves
+// never changes.
+func (s *Service) UpdateDeployment(ctx context.Context, in *v2.UpdateDeploymentInput) (*v2.UpdateDeploymentOutput, error) {
+	id := awsapi.ToString(in.DeploymentId)
+	rec, err := s.mutate(ctx, in.ApiId, func(r *apiRecord) error {
+		d := r.Deployments[id]
+		if d == nil {
+			return s.deploymentNotFound(id)
+		}
+		if in.Description != nil {
+			d.Description = in.Description
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := v2.UpdateDeploymentOutput(rec.Deployments[id].Deployment)
+	return &out, nil
 }
