@@ -85,10 +85,17 @@ func init() {
 	}
 	for _, c := range indexedUserColumns {
 		sel := `SELECT ` + userCols + ` FROM users WHERE pool_id = $1 AND `
+		// keys selects the page's keys from the filter's index alone (an
+		// index-only scan once the table is vacuumed); the rows are read
+		// for those keys only.
+		keys := func(cond, lim string) string {
+			return sel + `user_key IN (SELECT user_key FROM (SELECT user_key FROM users WHERE pool_id = $1 AND ` + cond +
+				` OFFSET 0) m ORDER BY user_key LIMIT ` + lim + `) ORDER BY user_key`
+		}
 		userFilters[c] = filterQueries{
 			eq:      sel + c + ` = $2 AND user_key > $3 ORDER BY user_key LIMIT $4`,
-			between: `SELECT * FROM (` + sel + c + ` >= $2 AND ` + c + ` < $3 AND user_key > $4 OFFSET 0) m ORDER BY user_key LIMIT $5`,
-			from:    `SELECT * FROM (` + sel + c + ` >= $2 AND user_key > $3 OFFSET 0) m ORDER BY user_key LIMIT $4`,
+			between: keys(c+` >= $2 AND `+c+` < $3 AND user_key > $4`, `$5`),
+			from:    keys(c+` >= $2 AND user_key > $3`, `$4`),
 		}
 	}
 }
