@@ -117,13 +117,29 @@ func userArgs(u store.User) ([]any, error) {
 		nullBytes(u.Extra), ts(u.CreatedAt), ts(u.UpdatedAt))
 	for _, a := range indexedColumns {
 		if v, ok := u.Attributes[a]; ok {
-			args = append(args, v)
+			args = append(args, indexText(v))
 		} else {
 			args = append(args, nil)
 		}
 	}
 	return args, nil
 }
+
+// indexText is an attribute value as its indexed column keeps it.
+// PostgreSQL's text cannot hold U+0000, which attribute values may contain
+// (AttributeValueType has no pattern), so U+0000 and U+0001 are escaped as
+// U+0001 U+0002 and U+0001 U+0001. The code is prefix-free: a value starts
+// with a prefix exactly when the escaped value starts with the escaped
+// prefix, so equality and prefix filters escape their value alike and stay
+// exact. The attribute map itself is JSON, where U+0000 is escaped anyway.
+func indexText(v string) string {
+	if !strings.ContainsAny(v, "\x00\x01") {
+		return v
+	}
+	return nulEscaper.Replace(v)
+}
+
+var nulEscaper = strings.NewReplacer("\x01", "\x01\x01", "\x00", "\x01\x02")
 
 func scanUser(sc pgx.Row) (store.User, error) {
 	var u store.User
@@ -173,7 +189,7 @@ func (s *Store) FindUsersByAttribute(ctx context.Context, poolID, attribute, val
 	if !slices.Contains(indexedColumns, attribute) {
 		return nil, fmt.Errorf("postgres: %q is not an indexed attribute", attribute)
 	}
-	return s.queryUsers(ctx, userFilters[attribute].eq, poolID, value, "", limit(lim))
+	return s.queryUsers(ctx, userFilters[attribute].eq, poolID, indexText(value), "", limit(lim))
 }
 
 // ListUsers pages through the users matching filter in key order.
@@ -204,6 +220,9 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, f store.UserFilter
 		return nil, fmt.Errorf("postgres: cannot filter users by %q", f.Attribute)
 	}
 	q := userFilters[col]
+	if slices.Contains(indexedColumns, col) {
+		f.Value = indexText(f.Value)
+	}
 	if !f.Prefix {
 		return s.queryUsers(ctx, q.eq, poolID, f.Value, page.After, lim)
 	}
