@@ -21,6 +21,9 @@ func postgresDB(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv("NINSHO_TEST_POSTGRES")
 	if dsn == "" {
+		dsn = os.Getenv("NINSHO_TEST_POSTGRES_DSN") // the name STYLE.md gives
+	}
+	if dsn == "" {
 		t.Skip("NINSHO_TEST_POSTGRES is not set: no PostgreSQL to test against (scripts/test.sh starts one)")
 	}
 	u, err := url.Parse(dsn)

@@ -26,14 +26,20 @@ import (
 // a throwaway cluster and sets it).
 func testDSN(tb testing.TB) string {
 	tb.Helper()
-	dsn := os.Getenv("NINSHO_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = os.Getenv("NINSHO_TEST_POSTGRES_DSN")
-	}
+	dsn := serverDSN()
 	if dsn == "" {
 		tb.Skip("NINSHO_TEST_POSTGRES is not set: no PostgreSQL to test against (scripts/test.sh starts one)")
 	}
 	return dsn
+}
+
+// serverDSN is NINSHO_TEST_POSTGRES, or NINSHO_TEST_POSTGRES_DSN (the name
+// STYLE.md gives).
+func serverDSN() string {
+	if dsn := os.Getenv("NINSHO_TEST_POSTGRES"); dsn != "" {
+		return dsn
+	}
+	return os.Getenv("NINSHO_TEST_POSTGRES_DSN")
 }
 
 var (
@@ -47,7 +53,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if dbDSN != "" {
-		if err := dropDatabase(os.Getenv("NINSHO_TEST_POSTGRES")+os.Getenv("NINSHO_TEST_POSTGRES_DSN"), dbDSN); err != nil {
+		if err := dropDatabase(serverDSN(), dbDSN); err != nil {
 			fmt.Fprintln(os.Stderr, "drop test database:", err)
 		}
 	}
