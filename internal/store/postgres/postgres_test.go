@@ -407,3 +407,25 @@ func TestPanicInTransactionRollsBack(t *testing.T) {
 		t.Errorf("GetObject of the panicking transaction's write: %v, want ErrNotFound", err)
 	}
 }
+
+// TestPoolSettingsFromTheURL checks that pgxpool's URL parameters set the
+// pool (and are not sent to the server, which would refuse them).
+func TestPoolSettingsFromTheURL(t *testing.T) {
+	dsn := withParams(t, freshSchema(t), "", map[string]string{"pool_max_conns": "3", "pool_min_conns": "1"})
+	s := open(t, dsn)
+	if c := s.pool.Config(); c.MaxConns != 3 || c.MinConns != 1 {
+		t.Errorf("MaxConns %d, MinConns %d; want 3, 1", c.MaxConns, c.MinConns)
+	}
+	if _, err := s.CountUsers(t.Context(), "p"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestOpenRefusesABadURL(t *testing.T) {
+	for _, dsn := range []string{"postgres://u@127.0.0.1:1/x?pool_max_conns=zero", "postgres://u@127.0.0.1:1/x?connect_timeout=2"} {
+		if s, err := Open(t.Context(), dsn); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", dsn)
+		}
+	}
+}
