@@ -3,8 +3,10 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -217,4 +219,28 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 			"--user-pool-id", poolID, "--client-id", clientID,
 			"--auth-flow", "ADMIN_USER_PASSWORD_AUTH", "--auth-parameters", "USERNAME=hana,PASSWORD=Perm#Pass1")
 	})
+}
+
+// TestBadDBIsAConfigError starts the binary with a --db that is not a
+// PostgreSQL URL: it refuses to start, reporting it with the other problems
+// and without the password.
+func TestBadDBIsAConfigError(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, callTimeout)
+	cmd := exec.CommandContext(ctx, ninshoBin, "serve", "--listen", "127.0.0.1:0", "--data", t.TempDir(),
+		"--db", "mysql://admin:s3cr3t-pw@db.internal/ninsho", "--region", "mars")
+	cmd.Env = filterEnv(os.Environ(), "NINSHO_")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("ninsho serve with a bad --db: %v, want a non-zero exit\n%s", err, out)
+	}
+	for _, want := range []string{`db: scheme "mysql" is not postgres or postgresql`, "region"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output does not mention %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "s3cr3t-pw") {
+		t.Errorf("output shows the password:\n%s", out)
+	}
 }
