@@ -6,6 +6,7 @@
 // Pool settings are the pgxpool URL parameters: pool_max_conns (default the
 // greater of 4 and the number of CPUs), pool_min_conns,
 // pool_max_conn_lifetime, pool_max_conn_idle_time, pool_health_check_period.
+// connect_timeout (seconds) bounds a connection attempt; 10 s when unset.
 // search_path selects a schema (the conformance tests give each test one).
 //
 // Schema: the migrations under migrations/ carry the same version numbers as

@@ -34,7 +34,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if !slices.Equal(store.IndexedAttributes, indexedColumns) {
 		return nil, fmt.Errorf("postgres: store.IndexedAttributes %v need a migration (columns: %v)", store.IndexedAttributes, indexedColumns)
 	}
-	cfg, err := pgxpool.ParseConfig(dsn)
+	cfg, err := connConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -51,6 +51,24 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	return &Store{pool: pool}, nil
 }
+
+// connConfig parses dsn, with the defaults ninsho sets.
+func connConfig(dsn string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without connect_timeout in the URL, an unreachable server would
+		// hold a start (and every new connection) for as long as TCP tries.
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	return cfg, nil
+}
+
+// defaultConnectTimeout bounds a connection attempt when the URL sets no
+// connect_timeout.
+const defaultConnectTimeout = 10 * time.Second
 
 // Dialect is PostgreSQL's sqlstore.Dialect. Open holds a session advisory
 // lock around the whole migration (the schema_migrations table's creation

@@ -429,3 +429,15 @@ func TestOpenRefusesABadURL(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectTimeout(t *testing.T) {
+	for dsn, want := range map[string]time.Duration{
+		"postgres://u@h/x":                   defaultConnectTimeout,
+		"postgres://u@h/x?connect_timeout=3": 3 * time.Second,
+	} {
+		cfg, err := connConfig(dsn)
+		if err != nil || cfg.ConnConfig.ConnectTimeout != want {
+			t.Errorf("%s: ConnectTimeout %v, %v; want %v", dsn, cfg.ConnConfig.ConnectTimeout, err, want)
+		}
+	}
+}
