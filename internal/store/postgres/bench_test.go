@@ -67,6 +67,7 @@ func BenchmarkGetUser(b *testing.B) {
 func BenchmarkGetUserParallel(b *testing.B) {
 	s := benchStore(b)
 	ctx := context.Background()
+	b.ResetTimer() // RunParallel, unlike b.Loop, would time the setup
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
@@ -202,6 +203,7 @@ func BenchmarkGetObject(b *testing.B) {
 func BenchmarkGetObjectParallel(b *testing.B) {
 	s := benchObjectStore(b)
 	ctx := context.Background()
+	b.ResetTimer() // RunParallel, unlike b.Loop, would time the setup
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
