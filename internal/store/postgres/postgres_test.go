@@ -441,3 +441,77 @@ func TestConnectTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadlockIsRetried makes two transactions write two objects in
+// opposite orders: PostgreSQL aborts one with a deadlock (40P01), which is
+// run again, and both commit.
+func TestDeadlockIsRetried(t *testing.T) {
+	s := open(t, freshSchema(t))
+	ctx := t.Context()
+	for _, k := range []string{"x", "y"} {
+		if err := s.CreateObject(ctx, store.Object{Kind: "k", Key: k, Value: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var both sync.WaitGroup
+	both.Add(2)
+	var runs atomic.Int32
+	write := func(first, second string) error {
+		firstRun := true
+		return s.InObjectTx(ctx, func(tx store.ObjectTx) error {
+			runs.Add(1)
+			if err := tx.PutObject(ctx, store.Object{Kind: "k", Key: first, Value: []byte(`{"by":"` + first + `"}`)}); err != nil {
+				return err
+			}
+			if firstRun {
+				firstRun = false
+				both.Done()
+				both.Wait() // each holds its first row now
+			}
+			return tx.PutObject(ctx, store.Object{Kind: "k", Key: second, Value: []byte(`{"by":"` + first + `"}`)})
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- write("x", "y") }()
+	go func() { errs <- write("y", "x") }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("InObjectTx: %v", err)
+		}
+	}
+	if runs.Load() < 3 {
+		t.Errorf("%d runs of fn; want a rerun after the deadlock", runs.Load())
+	}
+	x, _ := s.GetObject(ctx, "k", "x")
+	y, _ := s.GetObject(ctx, "k", "y")
+	if string(x.Value) != string(y.Value) {
+		t.Errorf("x = %s, y = %s: the transactions interleaved", x.Value, y.Value)
+	}
+}
+
+// TestEndlessConflictsEndInErrConflict: a transaction that meets a
+// serialization failure on every run gives up after maxAttempts runs with
+// store.ErrConflict.
+func TestEndlessConflictsEndInErrConflict(t *testing.T) {
+	s := open(t, freshSchema(t))
+	ctx := t.Context()
+	if err := s.CreateObject(ctx, store.Object{Kind: "k", Key: "c", Value: []byte("0")}); err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	err := s.InObjectTx(ctx, func(tx store.ObjectTx) error {
+		runs++
+		o, err := tx.GetObject(ctx, "k", "c")
+		if err != nil {
+			return err
+		}
+		// Another instance changes the object after every snapshot.
+		if _, err := s.UpdateObject(ctx, "k", "c", func(o store.Object) (store.Object, error) { return o, nil }); err != nil {
+			return err
+		}
+		return tx.PutObject(ctx, o)
+	})
+	if !errors.Is(err, store.ErrConflict) || runs != maxAttempts {
+		t.Errorf("InObjectTx = %v after %d runs; want ErrConflict after %d", err, runs, maxAttempts)
+	}
+}
