@@ -32,6 +32,7 @@ import (
 	"github.com/ninsho/ninsho/internal/service/userpool"
 	"github.com/ninsho/ninsho/internal/sigv4"
 	"github.com/ninsho/ninsho/internal/store"
+	"github.com/ninsho/ninsho/internal/store/postgres"
 	"github.com/ninsho/ninsho/internal/store/sqlite"
 	"github.com/ninsho/ninsho/internal/tokens"
 )
@@ -67,9 +68,9 @@ func (a *App) Deliverer() notify.Deliverer {
 // New opens the store and builds the services. issuerBase is the issuer
 // prefix actually in force (the configured one, or http://<bound address>).
 func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog.Logger) (*App, error) {
-	st, err := sqlite.Open(ctx, cfg.DataDir)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+		return nil, err
 	}
 	var smtp *notify.SMTP
 	if smtpCfg, ok := cfg.SMTP(); ok {
@@ -382,7 +383,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("ninsho listening", "url", "http://"+ln.Addr().String(), "data", cfg.DataDir, "issuer", issuer, "iam", cfg.IAM)
+	logger.Info("ninsho listening", "url", "http://"+ln.Addr().String(), "store", storeName(cfg), "issuer", issuer, "iam", cfg.IAM)
 	select {
 	case err := <-errc:
 		return err
@@ -417,4 +418,29 @@ func (a *App) janitor(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// openStore opens the store cfg selects: PostgreSQL when --db is set,
+// SQLite in --data otherwise.
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.DB != "" {
+		st, err := postgres.Open(ctx, cfg.DB)
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", cfg.RedactedDB(), err)
+		}
+		return st, nil
+	}
+	st, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+	}
+	return st, nil
+}
+
+// storeName describes the store for the start-up log line.
+func storeName(cfg config.Config) string {
+	if cfg.DB != "" {
+		return cfg.RedactedDB()
+	}
+	return "sqlite:" + cfg.DataDir
 }

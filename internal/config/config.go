@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -16,8 +17,12 @@ import (
 
 // Config is what `ninsho serve` runs with.
 type Config struct {
-	Listen     string // host:port
-	DataDir    string // SQLite data directory
+	Listen  string // host:port
+	DataDir string // SQLite data directory
+	// DB selects the store: "" for SQLite in DataDir, a postgres:// or
+	// postgresql:// URL (pgx syntax, pool_max_conns and the other pgxpool
+	// parameters included) for PostgreSQL.
+	DB         string
 	Region     string
 	Account    string // 12 digits
 	IssuerBase string // token issuer prefix; "" means http://<Listen>
@@ -83,6 +88,7 @@ func Default() Config {
 func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address to listen on, host:port (NINSHO_LISTEN)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the embedded SQLite store (NINSHO_DATA)")
+	fs.StringVar(&c.DB, "db", c.DB, "PostgreSQL URL, postgres://user:password@host:port/db?sslmode=...&pool_max_conns=N; empty: SQLite in --data (NINSHO_DB)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS region ninsho presents (NINSHO_REGION)")
 	fs.StringVar(&c.Account, "account", c.Account, "AWS account id ninsho presents (NINSHO_ACCOUNT)")
 	fs.StringVar(&c.IssuerBase, "issuer-base", c.IssuerBase, "token issuer prefix; the issuer is <issuer-base>/<userPoolId>; default http://<listen> (NINSHO_ISSUER_BASE)")
@@ -111,6 +117,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 	}
 	str("NINSHO_LISTEN", &c.Listen)
 	str("NINSHO_DATA", &c.DataDir)
+	str("NINSHO_DB", &c.DB)
 	str("NINSHO_REGION", &c.Region)
 	str("NINSHO_ACCOUNT", &c.Account)
 	str("NINSHO_ISSUER_BASE", &c.IssuerBase)
@@ -172,6 +179,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := quota.Parse(c.Quotas); err != nil {
 		errs = append(errs, fmt.Errorf("quotas: %v", err))
+	}
+	if err := checkDB(c.DB); err != nil {
+		errs = append(errs, err)
 	}
 	if !regionRE.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("region: %q is not a region name like us-east-1", c.Region))
@@ -258,4 +268,32 @@ func (c *Config) Issuer() string {
 		return strings.TrimRight(c.IssuerBase, "/")
 	}
 	return "http://" + c.Listen
+}
+
+// checkDB checks the --db value: empty, or a postgres:// URL with a host. The
+// error never repeats the value, which may hold a password.
+func checkDB(db string) error {
+	if db == "" {
+		return nil
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return errors.New("db: not a URL; want postgres://user:password@host:port/database (empty for SQLite in --data)")
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return fmt.Errorf("db: scheme %q is not postgres or postgresql; want postgres://user:password@host:port/database (empty for SQLite in --data)", u.Scheme)
+	}
+	if u.Host == "" && u.Query().Get("host") == "" {
+		return errors.New("db: the PostgreSQL URL names no host")
+	}
+	return nil
+}
+
+// RedactedDB is DB fit for logs: the password, if any, replaced.
+func (c *Config) RedactedDB() string {
+	u, err := url.Parse(c.DB)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
 }

@@ -36,6 +36,12 @@ func TestValidate(t *testing.T) {
 			c.SMTPURL, c.SMTPFrom, c.Region = "smtp://h?starttls=sometimes", "x", "mars"
 		}, []string{"region", "starttls", "smtp-from"}},
 		{"a From without a URL is refused", func(c *Config) { c.SMTPFrom = "a@example.com" }, []string{"need smtp-url"}},
+		{"a postgres URL selects PostgreSQL", func(c *Config) { c.DB = "postgres://u:p@db.internal:5432/ninsho?pool_max_conns=20" }, nil},
+		{"a postgresql URL selects PostgreSQL", func(c *Config) { c.DB = "postgresql://u@127.0.0.1/ninsho?sslmode=disable" }, nil},
+		{"a db that is not a postgres URL is refused", func(c *Config) { c.DB = "mysql://u:p@h/db" }, []string{"db: scheme \"mysql\""}},
+		{"a db path is refused", func(c *Config) { c.DB = "/var/lib/ninsho.db" }, []string{"db: scheme \"\""}},
+		{"a postgres URL needs a host", func(c *Config) { c.DB = "postgres:///ninsho" }, []string{"db: the PostgreSQL URL names no host"}},
+		{"a bad db is reported with the other problems", func(c *Config) { c.DB, c.Region = "sqlite://x", "mars" }, []string{"db:", "region"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,6 +63,34 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDBErrorsDoNotShowThePassword(t *testing.T) {
+	c := Default()
+	c.DB = "mysql://user:hunter2@db/x"
+	if err := c.Validate(); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Validate() = %v", err)
+	}
+	c.DB = "postgres://user:hunter2@db/x"
+	if got := c.RedactedDB(); strings.Contains(got, "hunter2") || !strings.Contains(got, "db/x") {
+		t.Errorf("RedactedDB() = %q", got)
+	}
+}
+
+func TestDBFromEnvironmentAndFlag(t *testing.T) {
+	t.Setenv("NINSHO_DB", "postgres://env@127.0.0.1/a")
+	c, err := Load(nil)
+	if err != nil || c.DB != "postgres://env@127.0.0.1/a" {
+		t.Fatalf("Load() = %q, %v", c.DB, err)
+	}
+	c, err = Load([]string{"--db", "postgres://flag@127.0.0.1/b"})
+	if err != nil || c.DB != "postgres://flag@127.0.0.1/b" {
+		t.Fatalf("Load(--db) = %q, %v", c.DB, err)
+	}
+	t.Setenv("NINSHO_DB", "")
+	if c, err := Load(nil); err != nil || c.DB != "" {
+		t.Fatalf("Load() with NINSHO_DB empty = %q, %v; want SQLite", c.DB, err)
 	}
 }
 
