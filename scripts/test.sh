@@ -89,6 +89,9 @@ go vet ./...
 log "go test"
 go test -count=1 -timeout 20m ./...
 
+log "end-to-end tests again, every server on PostgreSQL"
+NINSHO_E2E_BACKEND=postgres go test -count=1 -timeout 20m ./test/e2e
+
 log "fuzz smoke (100,000 inputs per target)"
 go test -run '^$' -fuzz '^FuzzDecodeJSON$' -fuzztime 100000x ./internal/awsproto
 go test -run '^$' -fuzz '^FuzzDecodeQuery$' -fuzztime 100000x ./internal/awsproto

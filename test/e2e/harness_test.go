@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,8 +142,15 @@ func (b *lockedBuffer) String() string {
 // dataDir extraArgs...` and waits until /health answers. The server is
 // stopped when the test ends; its stderr goes to the test log if the test
 // failed.
+//
+// With NINSHO_E2E_BACKEND=postgres (scripts/test.sh runs the package a
+// second time so), every server runs on a fresh PostgreSQL database of its
+// own unless the test chose --db itself.
 func startServer(t *testing.T, dataDir string, extraArgs ...string) *server {
 	t.Helper()
+	if os.Getenv("NINSHO_E2E_BACKEND") == "postgres" && !slices.Contains(extraArgs, "--db") {
+		extraArgs = append([]string{"--db", postgresDB(t)}, extraArgs...)
+	}
 	s := &server{t: t, dataDir: dataDir, args: extraArgs, stderr: &lockedBuffer{}}
 	t.Cleanup(func() {
 		s.stop()
