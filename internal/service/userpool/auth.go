@@ -64,6 +64,12 @@ type challengeHandler func(ctx context.Context, s *Service, r *challengeRequest)
 var challengeHandlers = map[string]challengeHandler{
 	"NEW_PASSWORD_REQUIRED": newPasswordChallenge,
 	"PASSWORD_VERIFIER":     passwordVerifierChallenge,
+	// MFA (mfa_challenges.go)
+	mfaTOTP:                softwareTokenChallenge,
+	mfaSMS:                 codeChallenge("SMS_MFA_CODE"),
+	mfaEmail:               codeChallenge("EMAIL_OTP_CODE"),
+	challengeSelectMFAType: selectMFATypeChallenge,
+	challengeMFASetup:      mfaSetupChallenge,
 }
 
 // AdminInitiateAuth signs a user in with the admin API.
@@ -253,11 +259,7 @@ func (s *Service) passwordProved(ctx context.Context, r *authRequest, u store.Us
 		}
 		return s.newPasswordRequired(ctx, r, u)
 	}
-	tokens, err := s.issue(ctx, r.pool, r.client, u, newAuthEvent(now), true)
-	if err != nil {
-		return nil, err
-	}
-	return &authResult{tokens: tokens}, nil
+	return s.secondFactor(ctx, r.pool, r.client, u)
 }
 
 func hasKey(m map[string]string, k string) bool {
@@ -505,11 +507,7 @@ func newPasswordChallenge(ctx context.Context, s *Service, r *challengeRequest) 
 	if err := s.Store.DeleteAuthSession(ctx, r.session.Hash); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	tokens, err := s.issue(ctx, r.pool, r.client, u, newAuthEvent(now), true)
-	if err != nil {
-		return nil, err
-	}
-	return &authResult{tokens: tokens}, nil
+	return s.secondFactor(ctx, r.pool, r.client, u)
 }
 
 func cutPrefix(s, prefix string) (string, bool) {

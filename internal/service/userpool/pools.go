@@ -229,6 +229,9 @@ func (s *Service) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInpu
 	if err := copyMembers(in, &m); err != nil {
 		return nil, err
 	}
+	if err := checkPoolMfaMode(m.MfaConfiguration, m.SmsConfiguration, poolMFA{}); err != nil {
+		return nil, err
+	}
 	if err := applySettings(&cfg, m); err != nil {
 		return nil, err
 	}
@@ -300,6 +303,9 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *cip.UpdateUserPoolInpu
 	now := s.now()
 	var m mutableSettings
 	if err := copyMembers(in, &m); err != nil {
+		return nil, err
+	}
+	if err := s.checkUpdateMfaMode(ctx, *in.UserPoolId, m); err != nil {
 		return nil, err
 	}
 	_, err := s.Store.UpdateUserPool(ctx, *in.UserPoolId, func(rec store.UserPool) (store.UserPool, error) {

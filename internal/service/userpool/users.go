@@ -231,7 +231,14 @@ func (s *Service) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput) (
 	if err != nil {
 		return nil, err
 	}
+	mv, err := mfaViewOf(u)
+	if err != nil {
+		return nil, err
+	}
 	return &cip.AdminGetUserOutput{
+		MFAOptions:           mv.options,
+		PreferredMfaSetting:  mv.preferred,
+		UserMFASettingList:   mv.list,
 		Username:             awsapi.String(u.Username),
 		UserAttributes:       attributeList(u, nil),
 		UserCreateDate:       awsapi.Time(u.CreatedAt),
