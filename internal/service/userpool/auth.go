@@ -70,6 +70,9 @@ var challengeHandlers = map[string]challengeHandler{
 	mfaEmail:               codeChallenge("EMAIL_OTP_CODE"),
 	challengeSelectMFAType: selectMFATypeChallenge,
 	challengeMFASetup:      mfaSetupChallenge,
+	// device tracking (devices.go)
+	"DEVICE_SRP_AUTH":          deviceSRPChallenge,
+	"DEVICE_PASSWORD_VERIFIER": devicePasswordVerifierChallenge,
 }
 
 // AdminInitiateAuth signs a user in with the admin API.
@@ -259,7 +262,7 @@ func (s *Service) passwordProved(ctx context.Context, r *authRequest, u store.Us
 		}
 		return s.newPasswordRequired(ctx, r, u)
 	}
-	return s.secondFactor(ctx, r.pool, r.client, u)
+	return s.secondFactor(ctx, r.pool, r.client, u, r.params["DEVICE_KEY"])
 }
 
 func hasKey(m map[string]string, k string) bool {
@@ -507,7 +510,7 @@ func newPasswordChallenge(ctx context.Context, s *Service, r *challengeRequest) 
 	if err := s.Store.DeleteAuthSession(ctx, r.session.Hash); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	return s.secondFactor(ctx, r.pool, r.client, u)
+	return s.secondFactor(ctx, r.pool, r.client, u, r.responses["DEVICE_KEY"])
 }
 
 func cutPrefix(s, prefix string) (string, bool) {

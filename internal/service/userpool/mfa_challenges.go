@@ -83,9 +83,23 @@ func decideMFA(mode string, pm poolMFA, um userMFA, attrs map[string]string) mfa
 
 // secondFactor follows every proved first factor (password, SRP, a new
 // password): tokens when no MFA applies, else the MFA challenge.
-func (s *Service) secondFactor(ctx context.Context, p *pool, c *client, u store.User) (*authResult, error) {
+//
+// deviceKey is the DEVICE_KEY the client sent: a confirmed device of the
+// user is proved by device SRP when no MFA applies, or instead of MFA when
+// the device is remembered and the pool says so (see devices.go).
+func (s *Service) secondFactor(ctx context.Context, p *pool, c *client, u store.User, deviceKey string) (*authResult, error) {
+	dev, known, err := s.presentedDevice(ctx, p, u, deviceKey)
+	if err != nil {
+		return nil, err
+	}
+	if !known {
+		deviceKey = ""
+	}
 	if p.mfaMode() == "OFF" {
-		return s.signedIn(ctx, p, c, u)
+		if known {
+			return s.openDeviceSRP(ctx, p, c, u, dev)
+		}
+		return s.signedIn(ctx, p, c, u, "")
 	}
 	pm, err := s.loadPoolMFA(ctx, p)
 	if err != nil {
@@ -96,11 +110,14 @@ func (s *Service) secondFactor(ctx context.Context, p *pool, c *client, u store.
 		return nil, err
 	}
 	d := decideMFA(p.mfaMode(), pm, um, u.Attributes)
+	if known && (d.challenge == "" || p.skipsMFA(dev)) {
+		return s.openDeviceSRP(ctx, p, c, u, dev)
+	}
 	switch d.challenge {
 	case "":
-		return s.signedIn(ctx, p, c, u)
+		return s.signedIn(ctx, p, c, u, "")
 	case challengeSelectMFAType, challengeMFASetup:
-		session, err := s.openMFASession(ctx, p, c, u, d.challenge, mfaSessionData{Choices: d.choices})
+		session, err := s.openMFASession(ctx, p, c, u, d.challenge, mfaSessionData{Choices: d.choices, DeviceKey: deviceKey})
 		if err != nil {
 			return nil, err
 		}
@@ -111,15 +128,7 @@ func (s *Service) secondFactor(ctx context.Context, p *pool, c *client, u store.
 		list, _ := json.Marshal(d.choices)
 		return &authResult{challenge: d.challenge, session: session, params: map[string]string{name: string(list)}}, nil
 	}
-	return s.openFactorChallenge(ctx, p, c, u, d.challenge, pm)
-}
-
-func (s *Service) signedIn(ctx context.Context, p *pool, c *client, u store.User) (*authResult, error) {
-	tokens, err := s.issue(ctx, p, c, u, newAuthEvent(s.now()), true)
-	if err != nil {
-		return nil, err
-	}
-	return &authResult{tokens: tokens}, nil
+	return s.openFactorChallenge(ctx, p, c, u, d.challenge, pm, deviceKey)
 }
 
 func (s *Service) openMFASession(ctx context.Context, p *pool, c *client, u store.User, challenge string, d mfaSessionData) (string, error) {
@@ -132,9 +141,9 @@ func (s *Service) openMFASession(ctx context.Context, p *pool, c *client, u stor
 
 // openFactorChallenge opens SOFTWARE_TOKEN_MFA, or sends a code and opens
 // SMS_MFA or EMAIL_OTP.
-func (s *Service) openFactorChallenge(ctx context.Context, p *pool, c *client, u store.User, factor string, pm poolMFA) (*authResult, error) {
+func (s *Service) openFactorChallenge(ctx context.Context, p *pool, c *client, u store.User, factor string, pm poolMFA, deviceKey string) (*authResult, error) {
 	if factor == mfaTOTP {
-		session, err := s.openMFASession(ctx, p, c, u, factor, mfaSessionData{})
+		session, err := s.openMFASession(ctx, p, c, u, factor, mfaSessionData{DeviceKey: deviceKey})
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +157,7 @@ func (s *Service) openFactorChallenge(ctx context.Context, p *pool, c *client, u
 	if _, err := rand.Read(salt); err != nil {
 		return nil, err
 	}
-	session, err := s.openMFASession(ctx, p, c, u, factor, mfaSessionData{Salt: salt, CodeHash: codeHash(salt, code)})
+	session, err := s.openMFASession(ctx, p, c, u, factor, mfaSessionData{Salt: salt, CodeHash: codeHash(salt, code), DeviceKey: deviceKey})
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +292,7 @@ func softwareTokenChallenge(ctx context.Context, s *Service, r *challengeRequest
 	if err := s.consumeSession(ctx, r.session.Hash); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, r.pool, r.client, r.user)
+	return s.signedIn(ctx, r.pool, r.client, r.user, d.DeviceKey)
 }
 
 var errCodeMismatch = errors.New("code mismatch")
@@ -306,7 +315,7 @@ func codeChallenge(param string) challengeHandler {
 		if err := s.consumeSession(ctx, r.session.Hash); err != nil {
 			return nil, err
 		}
-		return s.signedIn(ctx, r.pool, r.client, r.user)
+		return s.signedIn(ctx, r.pool, r.client, r.user, d.DeviceKey)
 	}
 }
 
@@ -331,7 +340,7 @@ func selectMFATypeChallenge(ctx context.Context, s *Service, r *challengeRequest
 	if err != nil {
 		return nil, err
 	}
-	return s.openFactorChallenge(ctx, r.pool, r.client, r.user, answer, pm)
+	return s.openFactorChallenge(ctx, r.pool, r.client, r.user, answer, pm, d.DeviceKey)
 }
 
 // mfaSetupChallenge answers MFA_SETUP once VerifySoftwareToken has verified
@@ -364,5 +373,5 @@ func mfaSetupChallenge(ctx context.Context, s *Service, r *challengeRequest) (*a
 	if err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, r.pool, r.client, u)
+	return s.signedIn(ctx, r.pool, r.client, u, d.DeviceKey)
 }

@@ -187,7 +187,7 @@ func passwordVerifierChallenge(ctx context.Context, s *Service, r *challengeRequ
 	if err != nil || d.Fake || !srp.VerifyClaim(key, srp.PoolName(r.pool.rec.ID), r.user.Username, secret, timestamp, signature) {
 		return nil, errIncorrect
 	}
-	return s.passwordProved(ctx, &authRequest{admin: r.admin, pool: r.pool, client: r.client, flow: "USER_SRP_AUTH"}, r.user)
+	return s.passwordProved(ctx, &authRequest{admin: r.admin, pool: r.pool, client: r.client, flow: "USER_SRP_AUTH", params: r.responses}, r.user)
 }
 
 // unknownUserVerifier answers PASSWORD_VERIFIER for a user that does not

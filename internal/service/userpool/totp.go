@@ -64,6 +64,9 @@ type mfaSessionData struct {
 	Verified bool `json:"verified,omitempty"`
 	// Choices are the factors a SELECT_MFA_TYPE answer may name.
 	Choices []string `json:"choices,omitempty"`
+	// DeviceKey is the known device the sign-in came from, for the
+	// access token's device_key.
+	DeviceKey string `json:"deviceKey,omitempty"`
 }
 
 // tokenCaller is whom AssociateSoftwareToken or VerifySoftwareToken acts
@@ -154,7 +157,11 @@ func (s *Service) AssociateSoftwareToken(ctx context.Context, in *cip.AssociateS
 	}
 	out := &cip.AssociateSoftwareTokenOutput{SecretCode: awsapi.String(secret)}
 	if tc.session != nil {
-		next, err := s.renewSession(ctx, *tc.session, mfaSessionData{})
+		d, err := sessionData(*tc.session)
+		if err != nil {
+			return nil, err
+		}
+		next, err := s.renewSession(ctx, *tc.session, mfaSessionData{DeviceKey: d.DeviceKey})
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +200,11 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *cip.VerifySoftwar
 	}
 	out := &cip.VerifySoftwareTokenOutput{Status: awsapi.String("SUCCESS")}
 	if tc.session != nil {
-		next, err := s.renewSession(ctx, *tc.session, mfaSessionData{Verified: true})
+		d, err := sessionData(*tc.session)
+		if err != nil {
+			return nil, err
+		}
+		next, err := s.renewSession(ctx, *tc.session, mfaSessionData{Verified: true, DeviceKey: d.DeviceKey})
 		if err != nil {
 			return nil, err
 		}
