@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -225,4 +229,35 @@ func TestMFAWithAWSSDKForGo(t *testing.T) {
 			t.Fatalf("next sign-in: %+v", next)
 		}
 	})
+}
+
+// TestBotocoreMFA runs testdata/boto_mfa.py: boto3 sets the pool's MFA,
+// enrols a software token (codes from the script's own RFC 6238
+// implementation), and signs in through AdminRespondToAuthChallenge with
+// SOFTWARE_TOKEN_MFA.
+func TestBotocoreMFA(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	ctx := testContext(t, testTimeout)
+	probe := exec.CommandContext(ctx, python, "-c", "import boto3")
+	probe.Env = clientEnv()
+	if out, err := probe.CombinedOutput(); err != nil {
+		t.Skipf("boto3 is not importable: %v\n%s", err, out)
+	}
+	srv := startServer(t, t.TempDir())
+	script, err := filepath.Abs(filepath.Join("testdata", "boto_mfa.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithTimeout(ctx, 2*callTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, python, script, srv.URL)
+	cmd.Env = clientEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto_mfa.py: %v\n%s", err, out)
+	}
 }
