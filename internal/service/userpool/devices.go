@@ -460,3 +460,19 @@ func (s *Service) AdminUpdateDeviceStatus(ctx context.Context, in *cip.AdminUpda
 	}
 	return &cip.AdminUpdateDeviceStatusOutput{}, nil
 }
+
+// forgetUserDevices removes a deleted user's devices.
+func (s *Service) forgetUserDevices(ctx context.Context, poolID, sub string) error {
+	_, err := s.Store.DeleteObjectsWithPrefix(ctx, deviceKind, deviceObjectKey(poolID, sub, ""))
+	return err
+}
+
+// deletePoolMFAObjects removes what MFA and device tracking keep of a
+// deleted pool (the store's DeleteUserPool removes its tables' rows only).
+func (s *Service) deletePoolMFAObjects(ctx context.Context, poolID string) error {
+	if err := s.Store.DeleteObject(ctx, poolMFAKind, poolID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	_, err := s.Store.DeleteObjectsWithPrefix(ctx, deviceKind, poolID+"/")
+	return err
+}

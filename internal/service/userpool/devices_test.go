@@ -3,6 +3,7 @@ package userpool_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/ninsho/ninsho/internal/awsapi"
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	"github.com/ninsho/ninsho/internal/srp"
+	"github.com/ninsho/ninsho/internal/store"
 )
 
 // claimsOf decodes a JWT's payload without verifying it (the tokens'
@@ -178,6 +180,21 @@ func TestDeviceTracking(t *testing.T) {
 		res := totpAnswer(t, signIn(t, deviceKey))
 		if res.NewDeviceMetadata == nil || *res.NewDeviceMetadata.DeviceKey == deviceKey {
 			t.Fatalf("a forgotten device's sign-in: %+v", res.NewDeviceMetadata)
+		}
+	})
+	t.Run("deleting the user and the pool removes their devices and MFA settings", func(t *testing.T) {
+		if _, err := e.svc.AdminDeleteUser(e.ctx, &cip.AdminDeleteUserInput{UserPoolId: awsapi.String(e.poolID), Username: awsapi.String("alice")}); err != nil {
+			t.Fatal(err)
+		}
+		objs, err := e.svc.Store.ListObjects(e.ctx, "userpool.device", e.poolID+"/", store.Page{Limit: 10})
+		if err != nil || len(objs) != 0 {
+			t.Fatalf("devices after AdminDeleteUser: %v %d", err, len(objs))
+		}
+		if _, err := e.svc.DeleteUserPool(e.ctx, &cip.DeleteUserPoolInput{UserPoolId: awsapi.String(e.poolID)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Store.GetObject(e.ctx, "userpool.mfa", e.poolID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("pool MFA settings after DeleteUserPool: %v", err)
 		}
 	})
 }

@@ -349,6 +349,9 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *cip.DeleteUserPoolInpu
 	if err := s.Store.DeleteUserPool(ctx, p.rec.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if err := s.deletePoolMFAObjects(ctx, p.rec.ID); err != nil {
+		return nil, err
+	}
 	return &awsapi.Empty{}, nil
 }
 

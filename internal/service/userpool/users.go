@@ -263,6 +263,9 @@ func (s *Service) AdminDeleteUser(ctx context.Context, in *cip.AdminDeleteUserIn
 		}
 		return nil, err
 	}
+	if err := s.forgetUserDevices(ctx, p.rec.ID, u.Sub); err != nil {
+		return nil, err
+	}
 	return &awsapi.Empty{}, nil
 }
 
