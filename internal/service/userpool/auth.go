@@ -355,6 +355,9 @@ func refreshFlow(ctx context.Context, s *Service, r *authRequest) (*authResult, 
 		return nil, cip.NewNotAuthorizedException("User is disabled.")
 	}
 	ev := authEvent{originJTI: rec.OriginJTI, eventID: rec.OriginJTI, authTime: rec.AuthTime}
+	if ev.deviceKey, err = s.refreshDevice(ctx, r.pool, u, r.params["DEVICE_KEY"]); err != nil {
+		return nil, err
+	}
 	tokens, err := s.issue(ctx, r.pool, r.client, u, ev, false)
 	if err != nil {
 		return nil, err

@@ -476,3 +476,13 @@ func (s *Service) deletePoolMFAObjects(ctx context.Context, poolID string) error
 	_, err := s.Store.DeleteObjectsWithPrefix(ctx, deviceKind, poolID+"/")
 	return err
 }
+
+// refreshDevice is the device_key of tokens refreshed with DEVICE_KEY: the
+// key when it names a confirmed device of u, else none.
+func (s *Service) refreshDevice(ctx context.Context, p *pool, u store.User, key string) (string, error) {
+	d, known, err := s.presentedDevice(ctx, p, u, key)
+	if err != nil || !known {
+		return "", err
+	}
+	return d.Key, nil
+}

@@ -157,6 +157,26 @@ func TestDeviceTracking(t *testing.T) {
 			t.Fatalf("tokens of a device sign-in: %+v", fin.AuthenticationResult)
 		}
 	})
+	t.Run("a refresh with DEVICE_KEY keeps the device in the access token", func(t *testing.T) {
+		refresh := func(deviceKey string) map[string]any {
+			params := map[string]string{"REFRESH_TOKEN": *res.RefreshToken}
+			if deviceKey != "" {
+				params["DEVICE_KEY"] = deviceKey
+			}
+			out, err := e.svc.InitiateAuth(e.ctx, &cip.InitiateAuthInput{ClientId: awsapi.String(e.clientID),
+				AuthFlow: awsapi.String("REFRESH_TOKEN_AUTH"), AuthParameters: params})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return claimsOf(t, *out.AuthenticationResult.AccessToken)
+		}
+		if got := refresh(deviceKey)["device_key"]; got != deviceKey {
+			t.Fatalf("device_key %v after refresh with DEVICE_KEY", got)
+		}
+		if got, ok := refresh("us-east-1_not-a-device")["device_key"]; ok {
+			t.Fatalf("device_key %v for an unknown device", got)
+		}
+	})
 	t.Run("a wrong device password is refused", func(t *testing.T) {
 		_, err := deviceSignIn(t, "not-the-device-secret")
 		wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
