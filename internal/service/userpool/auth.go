@@ -64,6 +64,15 @@ type challengeHandler func(ctx context.Context, s *Service, r *challengeRequest)
 var challengeHandlers = map[string]challengeHandler{
 	"NEW_PASSWORD_REQUIRED": newPasswordChallenge,
 	"PASSWORD_VERIFIER":     passwordVerifierChallenge,
+	// MFA (mfa_challenges.go)
+	mfaTOTP:                softwareTokenChallenge,
+	mfaSMS:                 codeChallenge("SMS_MFA_CODE"),
+	mfaEmail:               codeChallenge("EMAIL_OTP_CODE"),
+	challengeSelectMFAType: selectMFATypeChallenge,
+	challengeMFASetup:      mfaSetupChallenge,
+	// device tracking (devices.go)
+	"DEVICE_SRP_AUTH":          deviceSRPChallenge,
+	"DEVICE_PASSWORD_VERIFIER": devicePasswordVerifierChallenge,
 }
 
 // AdminInitiateAuth signs a user in with the admin API.
@@ -272,11 +281,7 @@ func (s *Service) passwordProved(ctx context.Context, r *authRequest, u store.Us
 		}
 		return s.newPasswordRequired(ctx, r, u)
 	}
-	tokens, err := s.issue(ctx, r.pool, r.client, u, newAuthEvent(now), true)
-	if err != nil {
-		return nil, err
-	}
-	return &authResult{tokens: tokens}, nil
+	return s.secondFactor(ctx, r.pool, r.client, u, r.params["DEVICE_KEY"])
 }
 
 func hasKey(m map[string]string, k string) bool {
@@ -369,6 +374,9 @@ func refreshFlow(ctx context.Context, s *Service, r *authRequest) (*authResult, 
 		return nil, cip.NewNotAuthorizedException("User is disabled.")
 	}
 	ev := authEvent{originJTI: rec.OriginJTI, eventID: rec.OriginJTI, authTime: rec.AuthTime}
+	if ev.deviceKey, err = s.refreshDevice(ctx, r.pool, u, r.params["DEVICE_KEY"]); err != nil {
+		return nil, err
+	}
 	tokens, err := s.issue(ctx, r.pool, r.client, u, ev, false)
 	if err != nil {
 		return nil, err
@@ -524,11 +532,7 @@ func newPasswordChallenge(ctx context.Context, s *Service, r *challengeRequest) 
 	if err := s.Store.DeleteAuthSession(ctx, r.session.Hash); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	tokens, err := s.issue(ctx, r.pool, r.client, u, newAuthEvent(now), true)
-	if err != nil {
-		return nil, err
-	}
-	return &authResult{tokens: tokens}, nil
+	return s.secondFactor(ctx, r.pool, r.client, u, r.responses["DEVICE_KEY"])
 }
 
 func cutPrefix(s, prefix string) (string, bool) {

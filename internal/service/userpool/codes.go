@@ -28,6 +28,9 @@ const codesSection = "codes"
 const (
 	purposeSignUp = "signup"
 	purposeForgot = "forgot"
+	// purposeMFA hashes the SMS and email MFA codes, which are kept in the
+	// challenge session rather than on the user (mfa_challenges.go).
+	purposeMFA = "mfa"
 )
 
 func purposeAttribute(name string) string { return "attr:" + name }

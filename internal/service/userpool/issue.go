@@ -18,6 +18,7 @@ type authEvent struct {
 	originJTI string
 	eventID   string
 	authTime  time.Time
+	deviceKey string // the tracked device signed in from, if any (devices.go)
 }
 
 func newAuthEvent(now time.Time) authEvent {
@@ -69,7 +70,7 @@ func (s *Service) idTokenClaims(p *pool, c *client, u store.User, ev authEvent, 
 }
 
 func (s *Service) accessTokenClaims(p *pool, c *client, u store.User, ev authEvent, now time.Time, ttl time.Duration) map[string]any {
-	return map[string]any{
+	claims := map[string]any{
 		"sub":        u.Sub,
 		"iss":        s.Issuer(p.rec.ID),
 		"client_id":  c.rec.ID,
@@ -83,6 +84,10 @@ func (s *Service) accessTokenClaims(p *pool, c *client, u store.User, ev authEve
 		"jti":        uuid.NewString(),
 		"username":   u.Username,
 	}
+	if ev.deviceKey != "" {
+		claims["device_key"] = ev.deviceKey
+	}
+	return claims
 }
 
 // issue signs an ID and an access token for u, and a refresh token when

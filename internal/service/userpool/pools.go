@@ -229,6 +229,9 @@ func (s *Service) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInpu
 	if err := copyMembers(in, &m); err != nil {
 		return nil, err
 	}
+	if err := checkPoolMfaMode(m.MfaConfiguration, m.SmsConfiguration, poolMFA{}); err != nil {
+		return nil, err
+	}
 	if err := applySettings(&cfg, m); err != nil {
 		return nil, err
 	}
@@ -302,6 +305,9 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *cip.UpdateUserPoolInpu
 	if err := copyMembers(in, &m); err != nil {
 		return nil, err
 	}
+	if err := s.checkUpdateMfaMode(ctx, *in.UserPoolId, m); err != nil {
+		return nil, err
+	}
 	_, err := s.Store.UpdateUserPool(ctx, *in.UserPoolId, func(rec store.UserPool) (store.UserPool, error) {
 		var cfg cip.UserPoolType
 		if err := json.Unmarshal(rec.Settings, &cfg); err != nil {
@@ -347,6 +353,9 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *cip.DeleteUserPoolInpu
 		return nil, err
 	}
 	if err := s.deletePoolLockouts(ctx, p.rec.ID); err != nil {
+		return nil, err
+	}
+	if err := s.deletePoolMFAObjects(ctx, p.rec.ID); err != nil {
 		return nil, err
 	}
 	return &awsapi.Empty{}, nil

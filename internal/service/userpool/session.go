@@ -99,7 +99,12 @@ func (s *Service) GetUser(ctx context.Context, in *cip.GetUserInput) (*cip.GetUs
 	if err != nil {
 		return nil, err
 	}
-	return &cip.GetUserOutput{Username: awsapi.String(u.Username), UserAttributes: userAttributeList(p, u)}, nil
+	mv, err := mfaViewOf(u)
+	if err != nil {
+		return nil, err
+	}
+	return &cip.GetUserOutput{Username: awsapi.String(u.Username), UserAttributes: userAttributeList(p, u),
+		MFAOptions: mv.options, PreferredMfaSetting: mv.preferred, UserMFASettingList: mv.list}, nil
 }
 
 // GlobalSignOut revokes every refresh token of the access token's user, and

@@ -193,7 +193,7 @@ func passwordVerifierChallenge(ctx context.Context, s *Service, r *challengeRequ
 		}
 		return nil, errIncorrect
 	}
-	return s.passwordProved(ctx, &authRequest{admin: r.admin, pool: r.pool, client: r.client, flow: "USER_SRP_AUTH"}, r.user)
+	return s.passwordProved(ctx, &authRequest{admin: r.admin, pool: r.pool, client: r.client, flow: "USER_SRP_AUTH", params: r.responses}, r.user)
 }
 
 // unknownUserVerifier answers PASSWORD_VERIFIER for a user that does not

@@ -238,7 +238,14 @@ func (s *Service) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput) (
 	if err != nil {
 		return nil, err
 	}
+	mv, err := mfaViewOf(u)
+	if err != nil {
+		return nil, err
+	}
 	return &cip.AdminGetUserOutput{
+		MFAOptions:           mv.options,
+		PreferredMfaSetting:  mv.preferred,
+		UserMFASettingList:   mv.list,
 		Username:             awsapi.String(u.Username),
 		UserAttributes:       attributeList(u, nil),
 		UserCreateDate:       awsapi.Time(u.CreatedAt),
@@ -258,6 +265,9 @@ func (s *Service) AdminDeleteUser(ctx context.Context, in *cip.AdminDeleteUserIn
 		return nil, err
 	}
 	if err := s.deleteUser(ctx, p, u); err != nil {
+		return nil, err
+	}
+	if err := s.forgetUserDevices(ctx, p.rec.ID, u.Sub); err != nil {
 		return nil, err
 	}
 	return &awsapi.Empty{}, nil
