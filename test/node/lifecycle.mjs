@@ -13,6 +13,7 @@
 // "not ok - <name>"; the process exits non-zero when a step fails.
 
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolCommand,
@@ -22,6 +23,7 @@ import {
   DeleteUserPoolCommand,
   CreateGroupCommand,
   AdminAddUserToGroupCommand,
+  SetUserPoolMfaConfigCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import {
   AuthenticationDetails,
@@ -208,6 +210,26 @@ async function main() {
   await appLifecycle();
 }
 
+// totp is the RFC 6238 code (HMAC-SHA1, 30-second steps, 6 digits) of a
+// base32 secret at the given step offset from now, as an authenticator app
+// computes it.
+function totp(secret, offset = 0) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret.replace(/=+$/, "").toUpperCase()) {
+    const v = alphabet.indexOf(ch);
+    assert.ok(v >= 0, `bad base32 ${ch}`);
+    bits += v.toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const o = mac[mac.length - 1] & 0xf;
+  const n = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
+  return String(n % 1000000).padStart(6, "0");
+}
+
 // outboxCode reads the newest code ninsho sent to `to` (GET /_ninsho/outbox),
 // as a developer reads the email.
 async function outboxCode(poolId, to, kind) {
@@ -328,6 +350,46 @@ async function appLifecycle() {
     const id = await verifier.verify(refreshed.getIdToken().getJwtToken(), { tokenUse: "id", groups: ["editors"] });
     assert.equal(id.email, "bob2@example.com");
     await assert.rejects(verifier.verify(refreshed.getAccessToken().getJwtToken(), { tokenUse: "access", groups: "admins" }));
+  });
+
+  await step("amazon-cognito-identity-js: associateSoftwareToken, verifySoftwareToken, then sign-in asks for the TOTP code", async () => {
+    await admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: poolId,
+        MfaConfiguration: "OPTIONAL",
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    const user = signedIn();
+    const secret = await new Promise((resolve, reject) =>
+      user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject }),
+    );
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    await new Promise((resolve, reject) =>
+      user.verifySoftwareToken(totp(secret), "phone", { onSuccess: resolve, onFailure: reject }),
+    );
+    await promisify((cb) => user.setUserMfaPreference(null, { PreferredMfa: true, Enabled: true }, cb));
+
+    const mfaUser = cognitoUser();
+    const challenge = await new Promise((resolve, reject) =>
+      mfaUser.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), {
+        onSuccess: () => reject(new Error("signed in without the TOTP code")),
+        onFailure: reject,
+        totpRequired: (name) => resolve(name),
+      }),
+    );
+    assert.equal(challenge, "SOFTWARE_TOKEN_MFA");
+    const answer = (code) =>
+      new Promise((resolve, reject) =>
+        mfaUser.sendMFACode(code, { onSuccess: resolve, onFailure: reject }, "SOFTWARE_TOKEN_MFA"),
+      );
+    const wrong = totp(secret, 5);
+    await expectError(answer(wrong), "CodeMismatchException");
+    // The code of the verification was spent; the next time step's code is
+    // within the accepted window and not used yet.
+    session = await answer(totp(secret, 1));
+    const id = await verifier.verify(session.getIdToken().getJwtToken(), { tokenUse: "id" });
+    assert.equal(id.amr, undefined);
   });
 
   await step("amazon-cognito-identity-js: globalSignOut ends the refresh token and the access token", async () => {
