@@ -25,6 +25,7 @@ import (
 	"github.com/ninsho/ninsho/internal/gateway"
 	"github.com/ninsho/ninsho/internal/notify"
 	"github.com/ninsho/ninsho/internal/quota"
+	"github.com/ninsho/ninsho/internal/secretbox"
 	apigw "github.com/ninsho/ninsho/internal/service/apigateway"
 	iamsvc "github.com/ninsho/ninsho/internal/service/iam"
 	"github.com/ninsho/ninsho/internal/service/identitypool"
@@ -98,6 +99,10 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	var masterKey []byte
 	if cfg.MasterKey != "" {
 		masterKey = []byte(cfg.MasterKey)
+	}
+	if up.Secrets, err = secretbox.New(masterKey, "ninsho userpool.mfa totp v1"); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("master key: %w", err)
 	}
 	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, masterKey)
 	stsService.Now = clk.Now

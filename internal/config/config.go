@@ -38,7 +38,8 @@ type Config struct {
 	// send): "on", "off" or "auto" (only while listening on loopback).
 	Outbox string
 	// MasterKey, when set, encrypts secrets at rest (the secret keys of
-	// temporary credentials). At least 32 characters.
+	// temporary credentials, TOTP secrets, queued email bodies; see
+	// internal/secretbox). At least 32 characters.
 	MasterKey string
 	LogLevel  string
 	LogFormat string // "text" or "json"

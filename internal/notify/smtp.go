@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"crypto/cipher"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/ninsho/ninsho/internal/randid"
+	"github.com/ninsho/ninsho/internal/secretbox"
 	"github.com/ninsho/ninsho/internal/store"
 )
 
@@ -264,7 +264,7 @@ type smtpJob struct {
 // and before the job was deleted.
 type SMTP struct {
 	target smtpTarget
-	aead   cipher.AEAD // nil without a master key
+	aead   *secretbox.Box // nil without a master key
 	store  store.ObjectStore
 	logger *slog.Logger
 	wake   chan struct{}
@@ -299,11 +299,9 @@ func NewSMTP(cfg SMTPConfig, st store.ObjectStore, logger *slog.Logger) (*SMTP, 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	var aead cipher.AEAD
-	if len(cfg.MasterKey) > 0 {
-		if aead, err = newJobAEAD(cfg.MasterKey); err != nil {
-			return nil, fmt.Errorf("smtp: master key: %w", err)
-		}
+	aead, err := secretbox.New(cfg.MasterKey, sealInfo)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: master key: %w", err)
 	}
 	return &SMTP{
 		target: t, aead: aead, store: st, logger: logger, wake: make(chan struct{}, 1),

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -259,5 +260,69 @@ func TestBotocoreMFA(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("boto_mfa.py: %v\n%s", err, out)
+	}
+}
+
+// TestTOTPSecretSealedWithMasterKey runs ninsho with --master-key: a
+// software token enrolled with aws-sdk-go-v2 works for sign-in, yet its
+// secret is nowhere in the SQLite files in clear. Every server of this test
+// uses its own data directory, so the files hold only this test's data.
+func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("NINSHO_E2E_BACKEND") == "postgres" {
+		t.Skip("reads the SQLite files")
+	}
+	ctx := testContext(t, testTimeout)
+	dir := t.TempDir()
+	srv := startServer(t, dir, "--master-key", "a master key of at least thirty-two characters")
+	e := newUserPoolEnv(t, ctx, srv, &cip.CreateUserPoolInput{})
+	if _, err := e.admin.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.poolID),
+		MfaConfiguration: types.UserPoolMfaTypeOptional, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	e.createUser(t, "kai", "Kai-Passw0rd!")
+	signIn := func() *cip.AdminInitiateAuthOutput {
+		out, err := e.admin.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(e.poolID), ClientId: aws.String(e.clientID),
+			AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "kai", "PASSWORD": "Kai-Passw0rd!"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	token := signIn().AuthenticationResult.AccessToken
+	assoc, err := e.public.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := aws.ToString(assoc.SecretCode)
+	if _, err := e.public.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: token, UserCode: aws.String(totpCode(t, secret, time.Now()))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.admin.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(e.poolID), Username: aws.String("kai"),
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+		t.Fatal(err)
+	}
+	ch := signIn()
+	if ch.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("challenge %q", ch.ChallengeName)
+	}
+	res, err := e.admin.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: aws.String(e.poolID), ClientId: aws.String(e.clientID),
+		ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: ch.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "kai", "SOFTWARE_TOKEN_MFA_CODE": totpCode(t, secret, time.Now().Add(30*time.Second))}})
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("TOTP sign-in: %+v, %v", res, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) == 0 {
+		t.Fatal("no data files")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s holds the TOTP secret in clear", filepath.Base(f))
+		}
 	}
 }

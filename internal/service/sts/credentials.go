@@ -2,9 +2,6 @@ package sts
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -20,6 +17,7 @@ import (
 	stsapi "github.com/ninsho/ninsho/internal/awsapi/sts"
 	"github.com/ninsho/ninsho/internal/principal"
 	"github.com/ninsho/ninsho/internal/randid"
+	"github.com/ninsho/ninsho/internal/secretbox"
 	"github.com/ninsho/ninsho/internal/sigv4"
 	"github.com/ninsho/ninsho/internal/store"
 )
@@ -250,31 +248,21 @@ func hashToken(token string) []byte {
 
 // ---- secrets at rest
 
-// sealer holds the AEAD derived from MasterKey, built on first use.
-type sealer struct {
-	once sync.Once
-	aead cipher.AEAD
-	err  error
-}
-
-func (s *Service) aead() (cipher.AEAD, error) {
-	s.seal.once.Do(func() {
-		key, err := hkdf.Key(sha256.New, s.MasterKey, nil, sealInfo, 32)
-		if err != nil {
-			s.seal.err = err
-			return
-		}
-		block, err := aes.NewCipher(key)
-		if err != nil {
-			s.seal.err = err
-			return
-		}
-		s.seal.aead, s.seal.err = cipher.NewGCM(block)
-	})
+// box is the secretbox derived from MasterKey, built on first use (nil
+// without a master key).
+func (s *Service) box() (*secretbox.Box, error) {
+	s.seal.once.Do(func() { s.seal.box, s.seal.err = secretbox.New(s.MasterKey, sealInfo) })
 	if s.seal.err != nil {
 		return nil, fmt.Errorf("sts: master key: %w", s.seal.err)
 	}
-	return s.seal.aead, nil
+	return s.seal.box, nil
+}
+
+// sealer holds the box of Service.box.
+type sealer struct {
+	once sync.Once
+	box  *secretbox.Box
+	err  error
 }
 
 func sealAAD(accessKeyID string) []byte { return []byte(ObjectKind + "/" + accessKeyID) }
@@ -283,17 +271,15 @@ func sealAAD(accessKeyID string) []byte { return []byte(ObjectKind + "/" + acces
 // is one, else in clear.
 func (s *Service) putSecret(rec *credentialRecord, accessKeyID, secret string) error {
 	rec.Secret, rec.SealedSecret = "", nil
-	if s.MasterKey == nil {
-		rec.Secret = secret
-		return nil
-	}
-	aead, err := s.aead()
+	box, err := s.box()
 	if err != nil {
 		return err
 	}
-	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(secret)+aead.Overhead())
-	rand.Read(nonce)
-	rec.SealedSecret = aead.Seal(nonce, nonce, []byte(secret), sealAAD(accessKeyID))
+	if box == nil {
+		rec.Secret = secret
+		return nil
+	}
+	rec.SealedSecret = box.Seal([]byte(secret), sealAAD(accessKeyID))
 	return nil
 }
 
@@ -302,18 +288,14 @@ func (s *Service) secret(rec *credentialRecord, accessKeyID string) (string, err
 	if rec.SealedSecret == nil {
 		return rec.Secret, nil
 	}
-	if s.MasterKey == nil {
-		return "", fmt.Errorf("sts: credential %s is sealed and no master key is configured", accessKeyID)
-	}
-	aead, err := s.aead()
+	box, err := s.box()
 	if err != nil {
 		return "", err
 	}
-	n := aead.NonceSize()
-	if len(rec.SealedSecret) < n {
-		return "", fmt.Errorf("sts: credential %s: sealed secret too short", accessKeyID)
+	plain, err := box.Open(rec.SealedSecret, sealAAD(accessKeyID))
+	if errors.Is(err, secretbox.ErrNoKey) {
+		return "", fmt.Errorf("sts: credential %s is sealed and no master key is configured", accessKeyID)
 	}
-	plain, err := aead.Open(nil, rec.SealedSecret[:n], rec.SealedSecret[n:], sealAAD(accessKeyID))
 	if err != nil {
 		return "", fmt.Errorf("sts: credential %s: cannot open the sealed secret (another master key?)", accessKeyID)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/ninsho/ninsho/internal/awsapi"
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
@@ -186,8 +187,10 @@ func (s *Service) GetUserPoolMfaConfig(ctx context.Context, in *cip.GetUserPoolM
 	return out, nil
 }
 
-// userMFA is the "mfa" section of a user's Extra. The TOTP secrets are kept
-// as they are (base32); they are not encrypted with a master key yet.
+// userMFA is the "mfa" section of a user's Extra. With a master key
+// (Service.Secrets), the TOTP secrets are stored sealed (SealedSecret,
+// SealedPending) and Secret/Pending are filled in only in memory; without
+// one they are stored as they are (base32).
 type userMFA struct {
 	SMS       bool   `json:"sms,omitempty"`
 	TOTP      bool   `json:"totp,omitempty"`
@@ -195,9 +198,11 @@ type userMFA struct {
 	Preferred string `json:"preferred,omitempty"`
 	// Secret is the verified software token; Pending the one
 	// AssociateSoftwareToken handed out, until VerifySoftwareToken.
-	Secret     string `json:"secret,omitempty"`
-	Pending    string `json:"pending,omitempty"`
-	DeviceName string `json:"deviceName,omitempty"`
+	Secret        string `json:"secret,omitempty"`
+	Pending       string `json:"pending,omitempty"`
+	SealedSecret  []byte `json:"sealedSecret,omitempty"`
+	SealedPending []byte `json:"sealedPending,omitempty"`
+	DeviceName    string `json:"deviceName,omitempty"`
 	// LastStep is the TOTP time step of the last accepted code: a code of
 	// that step or an earlier one is not accepted again.
 	LastStep int64 `json:"lastStep,omitempty"`
@@ -205,10 +210,48 @@ type userMFA struct {
 
 const mfaSection = "mfa"
 
-func userMFAOf(u store.User) (userMFA, error) {
+// userMFAOf reads u's MFA section, opening sealed TOTP secrets.
+func (s *Service) userMFAOf(u store.User) (userMFA, error) {
 	var m userMFA
-	_, err := getExtra(u, mfaSection, &m)
-	return m, err
+	if _, err := getExtra(u, mfaSection, &m); err != nil {
+		return m, err
+	}
+	for _, f := range []struct {
+		sealed []byte
+		plain  *string
+		name   string
+	}{{m.SealedSecret, &m.Secret, "secret"}, {m.SealedPending, &m.Pending, "pending"}} {
+		if f.sealed == nil {
+			continue
+		}
+		plain, err := s.Secrets.Open(f.sealed, totpAAD(u, f.name))
+		if err != nil {
+			return m, fmt.Errorf("userpool: TOTP %s of %s/%s: %w", f.name, u.PoolID, u.Sub, err)
+		}
+		*f.plain = string(plain)
+	}
+	m.SealedSecret, m.SealedPending = nil, nil
+	return m, nil
+}
+
+// putMFA writes m as u's MFA section, sealing the TOTP secrets when there
+// is a master key.
+func (s *Service) putMFA(u *store.User, m userMFA) error {
+	m.SealedSecret, m.SealedPending = nil, nil
+	if s.Secrets != nil {
+		if m.Secret != "" {
+			m.SealedSecret, m.Secret = s.Secrets.Seal([]byte(m.Secret), totpAAD(*u, "secret")), ""
+		}
+		if m.Pending != "" {
+			m.SealedPending, m.Pending = s.Secrets.Seal([]byte(m.Pending), totpAAD(*u, "pending")), ""
+		}
+	}
+	return setExtra(u, mfaSection, m)
+}
+
+// totpAAD binds a sealed secret to its user and field.
+func totpAAD(u store.User, field string) []byte {
+	return []byte("userpool.mfa/" + u.PoolID + "/" + u.Sub + "/" + field)
 }
 
 func (m userMFA) enabled(f string) bool {
@@ -255,8 +298,8 @@ type mfaView struct {
 	list      []string
 }
 
-func mfaViewOf(u store.User) (mfaView, error) {
-	m, err := userMFAOf(u)
+func (s *Service) mfaViewOf(u store.User) (mfaView, error) {
+	m, err := s.userMFAOf(u)
 	if err != nil {
 		return mfaView{}, err
 	}
@@ -278,8 +321,8 @@ type mfaSetting struct {
 // asks: a factor is turned on only when the user can receive it (a verified
 // software token, a phone number, an email address), and at most one is
 // preferred.
-func applyMFAPreference(u *store.User, settings []mfaSetting) error {
-	m, err := userMFAOf(*u)
+func (s *Service) applyMFAPreference(u *store.User, settings []mfaSetting) error {
+	m, err := s.userMFAOf(*u)
 	if err != nil {
 		return err
 	}
@@ -313,7 +356,7 @@ func applyMFAPreference(u *store.User, settings []mfaSetting) error {
 			}
 		}
 	}
-	return setExtra(u, mfaSection, m)
+	return s.putMFA(u, m)
 }
 
 // canReceive reports whether factor f can be turned on for u.
@@ -356,7 +399,7 @@ func (s *Service) SetUserMFAPreference(ctx context.Context, in *cip.SetUserMFAPr
 		return nil, err
 	}
 	settings := mfaSettings(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)
-	if err := s.updateMFA(ctx, p, u, func(u *store.User) error { return applyMFAPreference(u, settings) }); err != nil {
+	if err := s.updateMFA(ctx, p, u, func(u *store.User) error { return s.applyMFAPreference(u, settings) }); err != nil {
 		return nil, err
 	}
 	return &cip.SetUserMFAPreferenceOutput{}, nil
@@ -369,7 +412,7 @@ func (s *Service) AdminSetUserMFAPreference(ctx context.Context, in *cip.AdminSe
 		return nil, err
 	}
 	settings := mfaSettings(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)
-	if err := s.updateMFA(ctx, p, u, func(u *store.User) error { return applyMFAPreference(u, settings) }); err != nil {
+	if err := s.updateMFA(ctx, p, u, func(u *store.User) error { return s.applyMFAPreference(u, settings) }); err != nil {
 		return nil, err
 	}
 	return &cip.AdminSetUserMFAPreferenceOutput{}, nil
@@ -390,7 +433,7 @@ func (s *Service) AdminSetUserSettings(ctx context.Context, in *cip.AdminSetUser
 		on = true
 	}
 	err = s.updateMFA(ctx, p, u, func(u *store.User) error {
-		return applyMFAPreference(u, []mfaSetting{{factor: mfaSMS, enabled: awsapi.Bool(on)}})
+		return s.applyMFAPreference(u, []mfaSetting{{factor: mfaSMS, enabled: awsapi.Bool(on)}})
 	})
 	if err != nil {
 		return nil, err

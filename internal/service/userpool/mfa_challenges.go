@@ -101,7 +101,7 @@ func (s *Service) secondFactor(ctx context.Context, p *pool, c *client, u store.
 	if err != nil {
 		return nil, err
 	}
-	um, err := userMFAOf(u)
+	um, err := s.userMFAOf(u)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func softwareTokenChallenge(ctx context.Context, s *Service, r *challengeRequest
 	}
 	now := s.now()
 	_, err = s.Store.UpdateUser(ctx, r.pool.rec.ID, r.user.Key, func(u store.User) (store.User, error) {
-		m, err := userMFAOf(u)
+		m, err := s.userMFAOf(u)
 		if err != nil {
 			return u, err
 		}
@@ -263,7 +263,7 @@ func softwareTokenChallenge(ctx context.Context, s *Service, r *challengeRequest
 			return u, errTOTPMismatch
 		}
 		m.LastStep = step
-		return u, setExtra(&u, mfaSection, m)
+		return u, s.putMFA(&u, m)
 	})
 	if errors.Is(err, errTOTPMismatch) {
 		return nil, s.wrongCode(ctx, r.session, d)
@@ -341,7 +341,7 @@ func mfaSetupChallenge(ctx context.Context, s *Service, r *challengeRequest) (*a
 	}
 	now := s.now()
 	u, err := s.Store.UpdateUser(ctx, r.pool.rec.ID, r.user.Key, func(u store.User) (store.User, error) {
-		m, err := userMFAOf(u)
+		m, err := s.userMFAOf(u)
 		if err != nil {
 			return u, err
 		}
@@ -350,7 +350,7 @@ func mfaSetupChallenge(ctx context.Context, s *Service, r *challengeRequest) (*a
 		}
 		m.TOTP = true
 		u.UpdatedAt = now
-		return u, setExtra(&u, mfaSection, m)
+		return u, s.putMFA(&u, m)
 	})
 	if err != nil {
 		return nil, err

@@ -2,11 +2,13 @@ package userpool
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/ninsho/ninsho/internal/secretbox"
 	"github.com/ninsho/ninsho/internal/store"
 )
 
@@ -126,32 +128,74 @@ func TestMasks(t *testing.T) {
 func TestApplyMFAPreference(t *testing.T) {
 	// Covered end to end in mfa_test.go; here the rules on a bare user.
 	yes, no := true, false
+	s := &Service{}
 	u := newUserForTest(map[string]string{"email": "a@example.com"})
-	if err := applyMFAPreference(&u, []mfaSetting{{factor: mfaTOTP, enabled: &yes}}); err == nil {
+	if err := s.applyMFAPreference(&u, []mfaSetting{{factor: mfaTOTP, enabled: &yes}}); err == nil {
 		t.Fatal("TOTP turned on without a verified token")
 	}
-	if err := applyMFAPreference(&u, []mfaSetting{{factor: mfaSMS, enabled: &yes}}); err == nil {
+	if err := s.applyMFAPreference(&u, []mfaSetting{{factor: mfaSMS, enabled: &yes}}); err == nil {
 		t.Fatal("SMS turned on without a phone number")
 	}
-	if err := applyMFAPreference(&u, []mfaSetting{{factor: mfaEmail, enabled: &yes, preferred: &yes}}); err != nil {
+	if err := s.applyMFAPreference(&u, []mfaSetting{{factor: mfaEmail, enabled: &yes, preferred: &yes}}); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := userMFAOf(u)
+	m, _ := s.userMFAOf(u)
 	if !m.Email || m.Preferred != mfaEmail {
 		t.Fatalf("after enabling email: %+v", m)
 	}
-	if err := applyMFAPreference(&u, []mfaSetting{{factor: mfaEmail, enabled: &no}}); err != nil {
+	if err := s.applyMFAPreference(&u, []mfaSetting{{factor: mfaEmail, enabled: &no}}); err != nil {
 		t.Fatal(err)
 	}
-	m, _ = userMFAOf(u)
+	m, _ = s.userMFAOf(u)
 	if m.Email || m.Preferred != "" {
 		t.Fatalf("turning a factor off keeps it preferred: %+v", m)
 	}
-	if err := applyMFAPreference(&u, []mfaSetting{{factor: mfaEmail, enabled: &yes, preferred: &yes}, {factor: mfaSMS, preferred: &yes}}); err == nil {
+	if err := s.applyMFAPreference(&u, []mfaSetting{{factor: mfaEmail, enabled: &yes, preferred: &yes}, {factor: mfaSMS, preferred: &yes}}); err == nil {
 		t.Fatal("two preferred factors accepted")
 	}
 }
 
 func newUserForTest(attrs map[string]string) store.User {
 	return store.User{Username: "u", Attributes: attrs}
+}
+
+// With a master key the TOTP secrets are sealed in the store: the stored
+// section holds no secret in clear, opens back to the secret, and does not
+// open for another user or without the key.
+func TestTOTPSecretsSealed(t *testing.T) {
+	box, err := secretbox.New([]byte("0123456789abcdef0123456789abcdef"), "ninsho userpool.mfa totp v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Secrets: box}
+	u := store.User{PoolID: "us-east-1_a", Sub: "sub-1", Username: "u"}
+	const secret, pending = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
+	if err := s.putMFA(&u, userMFA{TOTP: true, Secret: secret, Pending: pending}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(u.Extra), secret) || strings.Contains(string(u.Extra), pending) {
+		t.Fatalf("a TOTP secret is stored in clear: %s", u.Extra)
+	}
+	m, err := s.userMFAOf(u)
+	if err != nil || m.Secret != secret || m.Pending != pending || !m.TOTP {
+		t.Fatalf("userMFAOf = %+v, %v", m, err)
+	}
+	other := u
+	other.Sub = "sub-2"
+	if _, err := s.userMFAOf(other); err == nil {
+		t.Error("a sealed secret opened for another user")
+	}
+	if _, err := (&Service{}).userMFAOf(u); err == nil {
+		t.Error("a sealed secret opened without the master key")
+	}
+	// Without a master key secrets stay readable as they are; a key added
+	// later still reads them, and seals them on the next write.
+	plain := &Service{}
+	v := store.User{PoolID: "us-east-1_a", Sub: "sub-3"}
+	if err := plain.putMFA(&v, userMFA{Secret: secret}); err != nil || !strings.Contains(string(v.Extra), secret) {
+		t.Fatalf("without a key: %s, %v", v.Extra, err)
+	}
+	if m, err := s.userMFAOf(v); err != nil || m.Secret != secret {
+		t.Fatalf("a clear secret under a key: %+v, %v", m, err)
+	}
 }

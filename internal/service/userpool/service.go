@@ -8,6 +8,7 @@ import (
 
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	"github.com/ninsho/ninsho/internal/notify"
+	"github.com/ninsho/ninsho/internal/secretbox"
 	"github.com/ninsho/ninsho/internal/store"
 	"github.com/ninsho/ninsho/internal/tokens"
 )
@@ -39,6 +40,8 @@ type Service struct {
 	IssuerBase string
 	// Notify receives every message the pool sends (codes, invitations).
 	Notify notify.Sender
+	// Secrets seals the TOTP secrets at rest (nil without --master-key).
+	Secrets *secretbox.Box
 
 	// Decoded pool and client settings (see decodedCache).
 	pools   decodedCache[cip.UserPoolType]

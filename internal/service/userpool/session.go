@@ -99,7 +99,7 @@ func (s *Service) GetUser(ctx context.Context, in *cip.GetUserInput) (*cip.GetUs
 	if err != nil {
 		return nil, err
 	}
-	mv, err := mfaViewOf(u)
+	mv, err := s.mfaViewOf(u)
 	if err != nil {
 		return nil, err
 	}

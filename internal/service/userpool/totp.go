@@ -145,12 +145,12 @@ func (s *Service) AssociateSoftwareToken(ctx context.Context, in *cip.AssociateS
 		return nil, err
 	}
 	err = s.updateMFA(ctx, tc.pool, tc.user, func(u *store.User) error {
-		m, err := userMFAOf(*u)
+		m, err := s.userMFAOf(*u)
 		if err != nil {
 			return err
 		}
 		m.Pending = secret
-		return setExtra(u, mfaSection, m)
+		return s.putMFA(u, m)
 	})
 	if err != nil {
 		return nil, err
@@ -180,7 +180,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *cip.VerifySoftwar
 	}
 	now := s.now()
 	err = s.updateMFA(ctx, tc.pool, tc.user, func(u *store.User) error {
-		m, err := userMFAOf(*u)
+		m, err := s.userMFAOf(*u)
 		if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *cip.VerifySoftwar
 		}
 		m.Secret, m.Pending, m.LastStep = m.Pending, "", step
 		m.DeviceName = awsapi.ToString(in.FriendlyDeviceName)
-		return setExtra(u, mfaSection, m)
+		return s.putMFA(u, m)
 	})
 	if err != nil {
 		return nil, err

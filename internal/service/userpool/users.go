@@ -238,7 +238,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput) (
 	if err != nil {
 		return nil, err
 	}
-	mv, err := mfaViewOf(u)
+	mv, err := s.mfaViewOf(u)
 	if err != nil {
 		return nil, err
 	}
