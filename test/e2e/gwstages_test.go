@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -327,37 +324,17 @@ func TestGatewayCustomDomainsWithAWSCLI(t *testing.T) {
 // name; the Go side then calls the gateway through the domain name.
 func TestGatewayDomainsWithBoto3(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := requireBoto3(t)
 	ctx := testContext(t, testTimeout)
-	probe := exec.CommandContext(ctx, python, "-c", "import boto3")
-	probe.Env = clientEnv()
-	if out, err := probe.CombinedOutput(); err != nil {
-		t.Skipf("boto3 is not importable: %v\n%s", err, out)
-	}
 	srv := startServer(t, t.TempDir())
 	backend := echoBackend(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "boto_gwdomains.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 2*callTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, script, srv.URL, "http://"+backend)
-	cmd.Env = clientEnv()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("boto_gwdomains.py: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
+	stdout := runPython(t, ctx, python, "boto_gwdomains.py", 2*callTimeout, srv.URL, "http://"+backend)
 	var out struct {
 		APIID  string `json:"api_id"`
 		Domain string `json:"domain"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || out.Domain == "" {
-		t.Fatalf("boto_gwdomains.py output: %v\n%s", err, stdout.String())
+	if err := json.Unmarshal(stdout, &out); err != nil || out.Domain == "" {
+		t.Fatalf("boto_gwdomains.py output: %v\n%s", err, string(stdout))
 	}
 	gw := gatewayCaller{ctx: ctx, srv: srv}
 	for path, want := range map[string]string{"/x": "/root/x", "/v1/x": "/root/x", "/v1": "/root/"} {

@@ -1,12 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"testing"
 )
 
@@ -28,36 +24,16 @@ type outboxMessage struct {
 // read from the outbox), then checks the outbox it leaves.
 func TestUserLifecycleWithBoto3(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := requireBoto3(t)
 	ctx := testContext(t, testTimeout)
-	probe := exec.CommandContext(ctx, python, "-c", "import boto3")
-	probe.Env = clientEnv()
-	if out, err := probe.CombinedOutput(); err != nil {
-		t.Skipf("boto3 is not importable: %v\n%s", err, out)
-	}
 	srv := startServer(t, t.TempDir())
-	script, err := filepath.Abs(filepath.Join("testdata", "boto_lifecycle.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 2*callTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, script, srv.URL)
-	cmd.Env = clientEnv()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("boto_lifecycle.py: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
+	stdout := runPython(t, ctx, python, "boto_lifecycle.py", 2*callTimeout, srv.URL)
 	var out struct {
 		PoolID   string `json:"pool_id"`
 		Messages int    `json:"messages"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		t.Fatalf("boto_lifecycle.py output: %v\n%s", err, stdout.String())
+	if err := json.Unmarshal(stdout, &out); err != nil {
+		t.Fatalf("boto_lifecycle.py output: %v\n%s", err, string(stdout))
 	}
 	// sign-up, forgot, verify, attribute code on request, invitation,
 	// admin reset: six messages, none for the ghost.

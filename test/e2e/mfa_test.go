@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -238,28 +236,11 @@ func TestMFAWithAWSSDKForGo(t *testing.T) {
 // SOFTWARE_TOKEN_MFA.
 func TestBotocoreMFA(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := requireBoto3(t)
 	ctx := testContext(t, testTimeout)
-	probe := exec.CommandContext(ctx, python, "-c", "import boto3")
-	probe.Env = clientEnv()
-	if out, err := probe.CombinedOutput(); err != nil {
-		t.Skipf("boto3 is not importable: %v\n%s", err, out)
-	}
 	srv := startServer(t, t.TempDir())
-	script, err := filepath.Abs(filepath.Join("testdata", "boto_mfa.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 2*callTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, script, srv.URL)
-	cmd.Env = clientEnv()
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto_mfa.py: %v\n%s", err, out)
+	if out := runPython(t, ctx, python, "boto_mfa.py", 2*callTimeout, srv.URL); strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto_mfa.py printed %q, want ok", out)
 	}
 }
 

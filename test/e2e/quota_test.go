@@ -1,11 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -20,25 +16,10 @@ import (
 // Quotas are off by default: every other e2e test runs without them.
 func TestQuotasWithBoto3(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := requireBoto3(t)
 	ctx := testContext(t, testTimeout)
 	srv := startServer(t, t.TempDir(), "--quotas", "cognito,UserCreation=1,PerUser=1")
-	script, err := filepath.Abs(filepath.Join("testdata", "boto_quota.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 4*callTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, script, srv.URL)
-	cmd.Env = clientEnv()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("boto_quota.py: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
+	stdout := runPython(t, ctx, python, "boto_quota.py", 4*callTimeout, srv.URL)
 	var seen struct {
 		Created   int `json:"created"`
 		Throttled *struct {
@@ -49,8 +30,8 @@ func TestQuotasWithBoto3(t *testing.T) {
 		ReadsUser0  []string `json:"reads_user0"`
 		OtherUserOK bool     `json:"other_user_ok"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &seen); err != nil {
-		t.Fatalf("output: %v\n%s", err, stdout.String())
+	if err := json.Unmarshal(stdout, &seen); err != nil {
+		t.Fatalf("output: %v\n%s", err, string(stdout))
 	}
 	if seen.Created != 1 || seen.Throttled == nil {
 		t.Fatalf("UserCreation=1: created %d, throttled %+v; want 1 and a throttled second", seen.Created, seen.Throttled)

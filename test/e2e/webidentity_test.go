@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,31 +162,11 @@ func TestWebIdentityWithAWSCLI(t *testing.T) {
 // GetCallerIdentity with them.
 func TestWebIdentityBasicFlowWithBoto3(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := requireBoto3(t)
 	ctx := testContext(t, testTimeout)
-	probe := exec.CommandContext(ctx, python, "-c", "import boto3")
-	probe.Env = clientEnv()
-	if out, err := probe.CombinedOutput(); err != nil {
-		t.Skipf("boto3 is not importable: %v\n%s", err, out)
-	}
 	srv := startServer(t, t.TempDir())
 
-	script, err := filepath.Abs(filepath.Join("testdata", "boto_webidentity.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 2*callTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, python, script, srv.URL)
-	cmd.Env = clientEnv()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("boto_webidentity.py: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
+	stdout := runPython(t, ctx, python, "boto_webidentity.py", 2*callTimeout, srv.URL)
 	var out struct {
 		IdentityPoolID string `json:"identity_pool_id"`
 		IdentityID     string `json:"identity_id"`
@@ -197,8 +174,8 @@ func TestWebIdentityBasicFlowWithBoto3(t *testing.T) {
 		SessionARN     string `json:"session_arn"`
 		AccessKeyID    string `json:"access_key_id"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		t.Fatalf("boto_webidentity.py output: %v\n%s", err, stdout.String())
+	if err := json.Unmarshal(stdout, &out); err != nil {
+		t.Fatalf("boto_webidentity.py output: %v\n%s", err, string(stdout))
 	}
 	if out.SessionARN != "arn:aws:sts::"+account+":assumed-role/Cognito_basicAuth_Role/app-session" ||
 		!strings.HasPrefix(out.AccessKeyID, "ASIA") || !strings.HasPrefix(out.IdentityID, "us-east-1:") {

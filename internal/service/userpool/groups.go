@@ -259,24 +259,11 @@ func (s *Service) ListGroups(ctx context.Context, in *cip.ListGroupsInput) (*cip
 	if err != nil {
 		return nil, err
 	}
-	after, err := decodePageToken(in.NextToken)
+	objs, next, err := s.objectPage(ctx, kindGroup, p.rec.ID + "/", in.NextToken, groupLimit(in.Limit))
 	if err != nil {
 		return nil, err
 	}
-	limit := groupLimit(in.Limit)
-	prefix := p.rec.ID + "/"
-	if after != "" {
-		after = prefix + after
-	}
-	objs, err := s.Store.ListObjects(ctx, kindGroup, prefix, store.Page{After: after, Limit: limit + 1})
-	if err != nil {
-		return nil, err
-	}
-	out := &cip.ListGroupsOutput{Groups: make([]cip.GroupType, 0, len(objs))}
-	if len(objs) > limit {
-		objs = objs[:limit]
-		out.NextToken = encodePageToken(objs[len(objs)-1].Key[len(prefix):])
-	}
+	out := &cip.ListGroupsOutput{Groups: make([]cip.GroupType, 0, len(objs)), NextToken: next}
 	for _, o := range objs {
 		var g groupRecord
 		if err := json.Unmarshal(o.Value, &g); err != nil {
@@ -370,24 +357,11 @@ func (s *Service) AdminListGroupsForUser(ctx context.Context, in *cip.AdminListG
 	if err != nil {
 		return nil, err
 	}
-	after, err := decodePageToken(in.NextToken)
+	objs, next, err := s.objectPage(ctx, kindUserGroup, userGroupPrefix(p.rec.ID, u.Key), in.NextToken, groupLimit(in.Limit))
 	if err != nil {
 		return nil, err
 	}
-	limit := groupLimit(in.Limit)
-	prefix := userGroupPrefix(p.rec.ID, u.Key)
-	if after != "" {
-		after = prefix + after
-	}
-	objs, err := s.Store.ListObjects(ctx, kindUserGroup, prefix, store.Page{After: after, Limit: limit + 1})
-	if err != nil {
-		return nil, err
-	}
-	out := &cip.AdminListGroupsForUserOutput{Groups: make([]cip.GroupType, 0, len(objs))}
-	if len(objs) > limit {
-		objs = objs[:limit]
-		out.NextToken = encodePageToken(objs[len(objs)-1].Key[len(prefix):])
-	}
+	out := &cip.AdminListGroupsForUserOutput{Groups: make([]cip.GroupType, 0, len(objs)), NextToken: next}
 	for _, o := range objs {
 		var m memberRecord
 		if err := json.Unmarshal(o.Value, &m); err != nil {
@@ -414,24 +388,11 @@ func (s *Service) ListUsersInGroup(ctx context.Context, in *cip.ListUsersInGroup
 	if _, err := s.loadGroup(ctx, p.rec.ID, *in.GroupName); err != nil {
 		return nil, err
 	}
-	after, err := decodePageToken(in.NextToken)
+	objs, next, err := s.objectPage(ctx, kindGroupMember, groupMemberPrefix(p.rec.ID, *in.GroupName), in.NextToken, groupLimit(in.Limit))
 	if err != nil {
 		return nil, err
 	}
-	limit := groupLimit(in.Limit)
-	prefix := groupMemberPrefix(p.rec.ID, *in.GroupName)
-	if after != "" {
-		after = prefix + after
-	}
-	objs, err := s.Store.ListObjects(ctx, kindGroupMember, prefix, store.Page{After: after, Limit: limit + 1})
-	if err != nil {
-		return nil, err
-	}
-	out := &cip.ListUsersInGroupOutput{Users: make([]cip.UserType, 0, len(objs))}
-	if len(objs) > limit {
-		objs = objs[:limit]
-		out.NextToken = encodePageToken(objs[len(objs)-1].Key[len(prefix):])
-	}
+	out := &cip.ListUsersInGroupOutput{Users: make([]cip.UserType, 0, len(objs)), NextToken: next}
 	for _, o := range objs {
 		var m memberRecord
 		if err := json.Unmarshal(o.Value, &m); err != nil {
@@ -570,4 +531,27 @@ func (s *Service) deletePoolGroups(ctx context.Context, poolID string) error {
 		}
 		return nil
 	})
+}
+
+// objectPage reads one page of the objects of kind under prefix, after the
+// position a NextToken names, and returns the token of the next page (nil
+// on the last). Tokens carry keys relative to prefix.
+func (s *Service) objectPage(ctx context.Context, kind, prefix string, token *string, limit int) ([]store.Object, *string, error) {
+	after, err := decodePageToken(token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if after != "" {
+		after = prefix + after
+	}
+	objs, err := s.Store.ListObjects(ctx, kind, prefix, store.Page{After: after, Limit: limit + 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	var next *string
+	if len(objs) > limit {
+		objs = objs[:limit]
+		next = encodePageToken(objs[len(objs)-1].Key[len(prefix):])
+	}
+	return objs, next, nil
 }

@@ -398,8 +398,7 @@ func (s *Service) SetUserMFAPreference(ctx context.Context, in *cip.SetUserMFAPr
 	if err != nil {
 		return nil, err
 	}
-	settings := mfaSettings(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)
-	if err := s.updateMFA(ctx, p, u, func(u *store.User) error { return s.applyMFAPreference(u, settings) }); err != nil {
+	if err := s.setMFAPreference(ctx, p, u, mfaSettings(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)); err != nil {
 		return nil, err
 	}
 	return &cip.SetUserMFAPreferenceOutput{}, nil
@@ -411,11 +410,15 @@ func (s *Service) AdminSetUserMFAPreference(ctx context.Context, in *cip.AdminSe
 	if err != nil {
 		return nil, err
 	}
-	settings := mfaSettings(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)
-	if err := s.updateMFA(ctx, p, u, func(u *store.User) error { return s.applyMFAPreference(u, settings) }); err != nil {
+	if err := s.setMFAPreference(ctx, p, u, mfaSettings(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)); err != nil {
 		return nil, err
 	}
 	return &cip.AdminSetUserMFAPreferenceOutput{}, nil
+}
+
+// setMFAPreference applies (Admin)SetUserMFAPreference's settings to u.
+func (s *Service) setMFAPreference(ctx context.Context, p *pool, u store.User, settings []mfaSetting) error {
+	return s.updateMFA(ctx, p, u, func(u *store.User) error { return s.applyMFAPreference(u, settings) })
 }
 
 // AdminSetUserSettings sets the legacy MFAOptions: SMS to the phone number
