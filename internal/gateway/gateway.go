@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,14 +68,16 @@ type Gateway struct {
 	Logger *slog.Logger
 	// Region and Account appear in execute-api ARNs.
 	Region, Account string
-	// Transport reaches the backends; nil uses a shared tuned transport.
+	// Transport, when set, reaches every backend. When nil, plain-HTTP
+	// backends are reached over the gateway's own keep-alive connections
+	// and https ones through a shared tuned transport.
 	Transport http.RoundTripper
 	// TokenCacheSize bounds the verified-token cache (10000 when 0).
 	TokenCacheSize int
 
 	once      sync.Once
 	cache     *tokenCache
-	proxy     *httputil.ReverseProxy
+	up        *upstreams
 	mu        sync.Mutex
 	compiled  map[string]*compiledAPI
 	buckets   sync.Map // "api/stage/routeKey" -> *bucket
@@ -103,18 +104,7 @@ func (g *Gateway) init() {
 		if g.Remote == nil {
 			g.Remote = &RemoteKeys{Now: g.Now}
 		}
-		tr := g.Transport
-		if tr == nil {
-			tr = defaultTransport
-		}
-		g.proxy = &httputil.ReverseProxy{
-			Rewrite:        g.rewrite,
-			Transport:      tr,
-			ModifyResponse: g.modifyResponse,
-			ErrorHandler:   g.proxyError,
-			ErrorLog:       nil,
-			BufferPool:     bufferPool{},
-		}
+		g.up = newUpstreams()
 		g.reqPrefix = newRequestPrefix()
 	})
 }
@@ -130,6 +120,12 @@ var defaultTransport = &http.Transport{
 	ExpectContinueTimeout: time.Second,
 	DisableCompression:    true,
 	ForceAttemptHTTP2:     true,
+}
+
+// CloseIdleConnections closes the kept connections to backends.
+func (g *Gateway) CloseIdleConnections() {
+	g.init()
+	g.up.closeIdle()
 }
 
 // IsGatewayRequest tells whether r is for the gateway: a path under

@@ -1,0 +1,659 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The HTTP_PROXY integration. Plain-HTTP backends are reached through the
+// gateway's own keep-alive connections (upstreams), from the handler's
+// goroutine: the request line and headers are written once, straight from
+// the inbound request (hop-by-hop headers dropped as RFC 9110 section 7.6.1
+// requires, the mapped headers and X-Forwarded-For/-Host/-Proto and
+// Forwarded added), and the response headers go straight into the
+// ResponseWriter's. https backends (and a Gateway.Transport set by the
+// caller) use an http.Transport with the same headers.
+
+var (
+	errBadHeader = errors.New("gateway: invalid header for the backend")
+	errUpgrade   = errors.New("gateway: the backend switched protocols")
+	errShortBody = errors.New("gateway: request body shorter than its Content-Length")
+	aLongTimeAgo = time.Unix(1, 0)
+)
+
+// inlineBody is the largest request body written before the response is
+// read; larger and unknown-length bodies are written by a goroutine while
+// the response is read, so a backend that answers before it has read all
+// of a body cannot deadlock the two.
+const inlineBody = 64 << 10
+
+// copyBufs recycles body copy buffers.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// hopHeader reports the hop-by-hop fields of RFC 9110 section 7.6.1 (and
+// the Proxy-* ones of RFC 2616 that proxies still drop); they are never
+// forwarded. Keys are canonical.
+func hopHeader(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
+// connectionListed reports whether k is named by a Connection field (and
+// so is hop-by-hop too).
+func connectionListed(conn []string, k string) bool {
+	for _, v := range conn {
+		for v != "" {
+			var tok string
+			tok, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(tok), k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// headerSink receives the outbound request's header fields.
+type headerSink interface {
+	add(k, v string)
+}
+
+// wireSink writes fields on the connection, refusing what would break the
+// framing (a CR or LF from a mapped claim, say).
+type wireSink struct {
+	bw  *bufio.Writer
+	bad bool
+}
+
+func (s *wireSink) add(k, v string) {
+	if !validFieldName(k) || !validFieldValue(v) {
+		s.bad = true
+		return
+	}
+	s.bw.WriteString(k)
+	s.bw.WriteString(": ")
+	s.bw.WriteString(v)
+	s.bw.WriteString("\r\n")
+}
+
+// mapSink fills an http.Header for an http.Transport (which validates it).
+type mapSink http.Header
+
+func (s mapSink) add(k, v string) { s[k] = append(s[k], v) }
+
+func validFieldName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func validFieldValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// hdrOp is the outcome of header mappings for one field: its new value, or
+// its removal.
+type hdrOp struct {
+	name, value string
+	set         bool
+}
+
+func (rs *reqState) headerOp(name string) *hdrOp {
+	for i := range rs.hdrOps {
+		if rs.hdrOps[i].name == name {
+			return &rs.hdrOps[i]
+		}
+	}
+	return nil
+}
+
+// outHeaders gives the backend's request header fields: the client's,
+// without hop-by-hop fields and Expect (the server answers 100-continue
+// itself), with the mapped fields, then X-Forwarded-For (the client's
+// address appended), X-Forwarded-Host, X-Forwarded-Proto and Forwarded
+// (RFC 7239: by, for, host, proto).
+func (rs *reqState) outHeaders(sink headerSink) {
+	r := rs.in
+	conn := r.Header["Connection"]
+	for k, vv := range r.Header {
+		switch {
+		case k == "Te":
+			if hasToken(vv, "trailers") {
+				sink.add("Te", "trailers")
+			}
+			continue
+		case hopHeader(k), len(conn) > 0 && connectionListed(conn, k):
+			continue
+		}
+		switch k {
+		case "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded", "Expect":
+			continue
+		}
+		if len(rs.hdrOps) > 0 && rs.headerOp(k) != nil {
+			continue
+		}
+		for _, v := range vv {
+			sink.add(k, v)
+		}
+	}
+	for _, op := range rs.hdrOps {
+		if op.set {
+			sink.add(op.name, op.value)
+		}
+	}
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	if prior := r.Header["X-Forwarded-For"]; len(prior) > 0 {
+		sink.add("X-Forwarded-For", strings.Join(prior, ", ")+", "+rs.sourceIP)
+	} else {
+		sink.add("X-Forwarded-For", rs.sourceIP)
+	}
+	sink.add("X-Forwarded-Host", r.Host)
+	sink.add("X-Forwarded-Proto", proto)
+	fwd := forwardedElement(localIP(r), rs.sourceIP, r.Host, proto)
+	if prior := r.Header["Forwarded"]; len(prior) > 0 {
+		fwd = strings.Join(prior, ", ") + ", " + fwd
+	}
+	sink.add("Forwarded", fwd)
+}
+
+func hasToken(vv []string, tok string) bool {
+	for _, v := range vv {
+		for v != "" {
+			var t string
+			t, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(t), tok) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// localIP is the address the request came in on, for Forwarded's by=.
+func localIP(r *http.Request) string {
+	a, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if a == nil {
+		return ""
+	}
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.IP.String()
+	}
+	h, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return ""
+	}
+	return h
+}
+
+// forwardedElement is one RFC 7239 forwarded-element. IPv6 nodes are
+// bracketed, and values that are not tokens (a host with a port, an IPv6
+// node) quoted.
+func forwardedElement(by, forIP, host, proto string) string {
+	var b strings.Builder
+	b.Grow(len(by) + len(forIP) + len(host) + 40)
+	sep := ""
+	pair := func(k, v string) {
+		if v == "" {
+			return
+		}
+		b.WriteString(sep)
+		sep = ";"
+		b.WriteString(k)
+		b.WriteByte('=')
+		if strings.IndexByte(v, ':') >= 0 && (k == "by" || k == "for") {
+			v = "[" + v + "]"
+		}
+		if isToken(v) {
+			b.WriteString(v)
+		} else {
+			b.WriteString(strconv.Quote(v))
+		}
+	}
+	pair("by", by)
+	pair("for", forIP)
+	pair("host", host)
+	pair("proto", proto)
+	return b.String()
+}
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// forward proxies the request to the route's integration.
+func (g *Gateway) forward(w *statusWriter, rs *reqState) {
+	in := rs.route.integ
+	target, err := buildTarget(in, rs)
+	if err != nil {
+		g.logError(rs, "integration URI", err)
+		g.fail(w, rs, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	applyMappings(in.mappings, rs, target)
+	rs.target = target
+	method := in.method
+	if method == "" {
+		method = rs.in.Method
+	}
+	rs.integrationStart = time.Now()
+	if g.Transport == nil && target.Scheme == "http" {
+		g.forwardDirect(w, rs, method)
+		return
+	}
+	g.forwardTransport(w, rs, method)
+}
+
+func backendAddr(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
+}
+
+// idempotent methods may be sent again on a fresh connection when a kept
+// one turns out closed before anything was answered (RFC 9110 section
+// 9.2.2).
+func idempotent(m string) bool {
+	switch m {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return false
+}
+
+// forwardDirect proxies to a plain-HTTP backend over a kept connection.
+func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
+	r := rs.in
+	deadline := rs.integrationStart.Add(rs.route.integ.timeout)
+	// A client that goes away cancels the exchange: the connection's
+	// deadline is moved to the past, which fails its reads and writes.
+	stop := context.AfterFunc(r.Context(), rs.abortUpstream)
+	defer stop()
+	hasBody := r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+	addr := backendAddr(rs.target)
+	var (
+		c    *upConn
+		resp *http.Response
+		err  error
+	)
+	for attempt := 0; ; attempt++ {
+		c, err = g.up.get(r.Context(), addr, rs.integrationStart, deadline)
+		if err == nil {
+			rs.conn.Store(c)
+			if rs.clientGone.Load() {
+				c.nc.Close()
+				return
+			}
+			_ = c.nc.SetDeadline(deadline)
+			resp, err = rs.roundTrip(w, c, method, hasBody)
+			if err == nil {
+				break
+			}
+			c.nc.Close()
+			if c.reused && attempt == 0 && !hasBody && idempotent(method) && !rs.clientGone.Load() && !isTimeout(err) {
+				continue
+			}
+		}
+		rs.integrationLatency = time.Since(rs.integrationStart)
+		switch {
+		case rs.clientGone.Load():
+		case isTimeout(err) && !time.Now().Before(deadline):
+			g.fail(w, rs, http.StatusGatewayTimeout, "Endpoint request timed out")
+		default:
+			g.logError(rs, "integration", err)
+			g.fail(w, rs, http.StatusBadGateway, "Internal Server Error")
+		}
+		rs.waitBody(c, false)
+		return
+	}
+	_ = c.nc.SetDeadline(time.Time{})
+	complete, aborted := g.writeResponse(w, rs, resp, c.br)
+	bodyOK := rs.waitBody(c, complete)
+	if stop() && complete && bodyOK && !resp.Close && !rs.clientGone.Load() {
+		g.up.put(c, time.Now())
+	} else {
+		c.nc.Close()
+	}
+	if aborted {
+		// The backend failed mid-body: the client must not take the
+		// truncated body for a whole one.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// abortUpstream runs when the client goes away.
+func (rs *reqState) abortUpstream() {
+	rs.clientGone.Store(true)
+	if c := rs.conn.Load(); c != nil {
+		_ = c.nc.SetDeadline(aLongTimeAgo)
+	}
+}
+
+// waitBody waits for the goroutine writing a large request body, if any:
+// when the response is complete it is normally done; otherwise the
+// connection is closed to stop it. It reports whether the body was sent.
+func (rs *reqState) waitBody(c *upConn, complete bool) bool {
+	if rs.bodyDone == nil {
+		return true
+	}
+	done := rs.bodyDone
+	rs.bodyDone = nil
+	if complete {
+		select {
+		case err := <-done:
+			return err == nil
+		default:
+		}
+	}
+	if c != nil {
+		c.nc.Close()
+	}
+	<-done
+	return false
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// roundTrip writes the request on c and reads the response head, passing
+// 1xx responses other than 100 on to the client.
+func (rs *reqState) roundTrip(w *statusWriter, c *upConn, method string, hasBody bool) (*http.Response, error) {
+	r := rs.in
+	bw := c.bw
+	bw.WriteString(method)
+	bw.WriteByte(' ')
+	if p := rs.target.EscapedPath(); p != "" {
+		bw.WriteString(p)
+	} else {
+		bw.WriteByte('/')
+	}
+	if q := rs.target.RawQuery; q != "" {
+		bw.WriteByte('?')
+		bw.WriteString(q)
+	}
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	bw.WriteString(rs.target.Host)
+	bw.WriteString("\r\n")
+	c.sink = wireSink{bw: bw}
+	rs.outHeaders(&c.sink)
+	if c.sink.bad || !validFieldValue(rs.target.Host) {
+		return nil, errBadHeader
+	}
+	chunked := hasBody && r.ContentLength < 0
+	switch {
+	case chunked:
+		bw.WriteString("Transfer-Encoding: chunked\r\n")
+		if len(r.Trailer) > 0 {
+			bw.WriteString("Trailer: ")
+			i := 0
+			for k := range r.Trailer {
+				if i > 0 {
+					bw.WriteString(", ")
+				}
+				bw.WriteString(k)
+				i++
+			}
+			bw.WriteString("\r\n")
+		}
+	case hasBody:
+		bw.WriteString("Content-Length: ")
+		bw.WriteString(strconv.FormatInt(r.ContentLength, 10))
+		bw.WriteString("\r\n")
+	case method == "POST" || method == "PUT" || method == "PATCH":
+		bw.WriteString("Content-Length: 0\r\n")
+	}
+	bw.WriteString("\r\n")
+	switch {
+	case !hasBody:
+		if err := bw.Flush(); err != nil {
+			return nil, err
+		}
+	case !chunked && r.ContentLength <= inlineBody:
+		if err := writeBody(bw, r, false); err != nil {
+			return nil, err
+		}
+	default:
+		// Reading the body while the response is written needs full
+		// duplex from the server (HTTP/1.x otherwise stops the body at
+		// the first write).
+		_ = http.NewResponseController(w).EnableFullDuplex()
+		done := make(chan error, 1)
+		rs.bodyDone = done
+		go func() { done <- writeBody(bw, r, chunked) }()
+	}
+	c.req.Method = method
+	for {
+		resp, err := http.ReadResponse(c.br, &c.req)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case resp.StatusCode >= 200 || resp.StatusCode < 100:
+			return resp, nil
+		case resp.StatusCode == http.StatusSwitchingProtocols:
+			return nil, errUpgrade
+		case resp.StatusCode == http.StatusContinue:
+			// Expect is not forwarded; the server answered the client.
+		default:
+			// 102, 103: informational, passed on as they come.
+			h := w.Header()
+			for k, vv := range resp.Header {
+				if !hopHeader(k) {
+					h[k] = vv
+				}
+			}
+			w.WriteHeader(resp.StatusCode)
+			for k := range resp.Header {
+				delete(h, k)
+			}
+		}
+	}
+}
+
+// writeBody sends the request body: Content-Length bytes exactly, or
+// chunks (flushed as they come, for streaming uploads) and the trailers.
+func writeBody(bw *bufio.Writer, r *http.Request, chunked bool) error {
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
+	buf := *bufp
+	if !chunked {
+		left := r.ContentLength
+		for left > 0 {
+			n, err := r.Body.Read(buf[:min(int64(len(buf)), left)])
+			if n > 0 {
+				left -= int64(n)
+				if _, werr := bw.Write(buf[:n]); werr != nil {
+					return werr
+				}
+			}
+			if err == io.EOF && left > 0 {
+				return errShortBody
+			}
+			if err != nil && err != io.EOF {
+				return err
+			}
+		}
+		return bw.Flush()
+	}
+	cw := httputil.NewChunkedWriter(bw)
+	for {
+		n, err := r.Body.Read(buf)
+		if n > 0 {
+			if _, werr := cw.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			if werr := bw.Flush(); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := cw.Close(); err != nil {
+		return err
+	}
+	for k, vv := range r.Trailer {
+		for _, v := range vv {
+			if !validFieldName(k) || !validFieldValue(v) {
+				return errBadHeader
+			}
+			bw.WriteString(k)
+			bw.WriteString(": ")
+			bw.WriteString(v)
+			bw.WriteString("\r\n")
+		}
+	}
+	bw.WriteString("\r\n")
+	return bw.Flush()
+}
+
+// writeResponse passes the backend's response on: its header fields
+// without hop-by-hop ones (and without Access-Control-* when the API has a
+// CORS configuration, which replaces them), its status, its body, its
+// trailers. A body of known length is copied without flushing (a small one
+// goes out in one write when the handler returns); a streamed one (no
+// length, or text/event-stream) is flushed whenever nothing more is
+// waiting. complete reports that the body was read to its end; aborted
+// that the backend failed in the middle of it.
+func (g *Gateway) writeResponse(w *statusWriter, rs *reqState, resp *http.Response, br *bufio.Reader) (complete, aborted bool) {
+	rs.integrationStatus = resp.StatusCode
+	rs.integrationLatency = time.Since(rs.integrationStart)
+	h := w.Header()
+	conn := resp.Header["Connection"]
+	for k, vv := range resp.Header {
+		if hopHeader(k) || len(conn) > 0 && connectionListed(conn, k) {
+			continue
+		}
+		if rs.api.cors != nil && strings.HasPrefix(k, "Access-Control-") {
+			continue
+		}
+		h[k] = vv
+	}
+	if len(resp.Trailer) > 0 {
+		names := make([]string, 0, len(resp.Trailer))
+		for k := range resp.Trailer {
+			names = append(names, k)
+		}
+		h["Trailer"] = []string{strings.Join(names, ", ")}
+	}
+	w.WriteHeader(resp.StatusCode)
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return true, false
+	}
+	stream := resp.ContentLength < 0 || strings.HasPrefix(h.Get("Content-Type"), "text/event-stream")
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
+	buf := *bufp
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return false, false // the client went away
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if rs.clientGone.Load() {
+				return false, false
+			}
+			g.logError(rs, "integration body", err)
+			return false, true
+		}
+		if stream && (br == nil || br.Buffered() == 0) {
+			w.Flush()
+		}
+	}
+	for k, vv := range resp.Trailer {
+		h[http.TrailerPrefix+k] = vv
+	}
+	return true, false
+}
+
+// forwardTransport proxies through an http.Transport: https backends, or
+// any backend when the caller set Gateway.Transport.
+func (g *Gateway) forwardTransport(w *statusWriter, rs *reqState, method string) {
+	tr := g.Transport
+	if tr == nil {
+		tr = defaultTransport
+	}
+	r := rs.in
+	hdr := make(http.Header, len(r.Header)+4)
+	rs.outHeaders(mapSink(hdr))
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	timer := time.AfterFunc(rs.route.integ.timeout, func() {
+		rs.timedOut.Store(true)
+		cancel()
+	})
+	body := r.Body
+	if r.ContentLength == 0 {
+		body = http.NoBody
+	}
+	out := (&http.Request{Method: method, URL: rs.target, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: hdr, Body: body, ContentLength: r.ContentLength, Host: rs.target.Host, Trailer: r.Trailer}).WithContext(ctx)
+	resp, err := tr.RoundTrip(out)
+	if !timer.Stop() && rs.timedOut.Load() {
+		if err == nil {
+			resp.Body.Close()
+		}
+		rs.integrationLatency = time.Since(rs.integrationStart)
+		g.fail(w, rs, http.StatusGatewayTimeout, "Endpoint request timed out")
+		return
+	}
+	if err != nil {
+		rs.integrationLatency = time.Since(rs.integrationStart)
+		if r.Context().Err() != nil {
+			return // the client went away
+		}
+		g.logError(rs, "integration", err)
+		g.fail(w, rs, http.StatusBadGateway, "Internal Server Error")
+		return
+	}
+	defer resp.Body.Close()
+	if _, aborted := g.writeResponse(w, rs, resp, nil); aborted {
+		panic(http.ErrAbortHandler)
+	}
+}

@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// upstreams keeps HTTP/1.1 keep-alive connections to plain-HTTP backends.
+// A request uses a connection from the handler's goroutine: it writes the
+// request and reads the response itself, where http.Transport hands each
+// request to a connection's read and write goroutines (two handoffs and
+// their wake-ups per request, which cost more than the proxying on a busy
+// machine).
+type upstreams struct {
+	maxIdle     int           // idle connections kept per backend
+	idleTimeout time.Duration // an idle connection older than this is closed
+	checkAfter  time.Duration // checkIdleAfter
+	dialer      net.Dialer
+
+	mu   sync.Mutex
+	idle map[string][]*upConn // "host:port" -> most recently used last
+}
+
+// upConn is a connection to a backend with its buffers. req stands for
+// the request being answered when the response is parsed (only its Method
+// is read), so parsing allocates no request.
+type upConn struct {
+	nc       net.Conn
+	addr     string
+	br       *bufio.Reader
+	bw       *bufio.Writer
+	idleFrom time.Time
+	reused   bool
+	req      http.Request
+	sink     wireSink
+}
+
+const (
+	defaultMaxIdlePerBackend = 512
+	defaultIdleTimeout       = 90 * time.Second
+	// checkIdleAfter: a connection idle longer than this is checked for a
+	// close by the backend before it is used again (one non-blocking peek);
+	// busy connections never are.
+	checkIdleAfter = time.Second
+)
+
+func newUpstreams() *upstreams {
+	return &upstreams{
+		maxIdle: defaultMaxIdlePerBackend, idleTimeout: defaultIdleTimeout, checkAfter: checkIdleAfter,
+		dialer: net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second},
+		idle:   map[string][]*upConn{},
+	}
+}
+
+// get returns an idle connection to addr, or dials one (giving up at
+// deadline).
+func (u *upstreams) get(ctx context.Context, addr string, now, deadline time.Time) (*upConn, error) {
+	for {
+		u.mu.Lock()
+		l := u.idle[addr]
+		if len(l) == 0 {
+			u.mu.Unlock()
+			break
+		}
+		c := l[len(l)-1]
+		l[len(l)-1] = nil
+		u.idle[addr] = l[:len(l)-1]
+		u.mu.Unlock()
+		idle := now.Sub(c.idleFrom)
+		if idle > u.idleTimeout || (idle >= u.checkAfter && !stillOpen(c.nc)) {
+			c.nc.Close()
+			continue
+		}
+		c.reused = true
+		return c, nil
+	}
+	d := u.dialer
+	d.Deadline = deadline
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &upConn{nc: nc, addr: addr, br: bufio.NewReaderSize(nc, 8<<10), bw: bufio.NewWriterSize(nc, 8<<10)}, nil
+}
+
+// put keeps c for the next request to its backend, or closes it when
+// enough are kept.
+func (u *upstreams) put(c *upConn, now time.Time) {
+	c.idleFrom = now
+	c.req = http.Request{}
+	u.mu.Lock()
+	l := u.idle[c.addr]
+	if len(l) >= u.maxIdle {
+		u.mu.Unlock()
+		c.nc.Close()
+		return
+	}
+	u.idle[c.addr] = append(l, c)
+	u.mu.Unlock()
+}
+
+// closeIdle closes every idle connection.
+func (u *upstreams) closeIdle() {
+	u.mu.Lock()
+	all := u.idle
+	u.idle = map[string][]*upConn{}
+	u.mu.Unlock()
+	for _, l := range all {
+		for _, c := range l {
+			c.nc.Close()
+		}
+	}
+}
