@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -183,8 +184,9 @@ type compiledRoute struct {
 type compiledIntegration struct {
 	id       string
 	method   string
-	uri      string // stage variables substituted
-	hasParam bool   // uri holds {name}
+	uri      string   // stage variables substituted
+	parsed   *url.URL // uri parsed, when it parses
+	hasParam bool     // uri holds {name}
 	timeout  time.Duration
 	mappings []mapping
 }
@@ -313,8 +315,12 @@ func compileIntegration(in Integration, vars map[string]string) (*compiledIntegr
 	if m == "ANY" {
 		m = ""
 	}
-	return &compiledIntegration{id: in.ID, method: m, uri: uri, hasParam: strings.ContainsRune(uri, '{'),
-		timeout: time.Duration(t) * time.Millisecond, mappings: ms}, nil
+	ci := &compiledIntegration{id: in.ID, method: m, uri: uri, hasParam: strings.ContainsRune(uri, '{'),
+		timeout: time.Duration(t) * time.Millisecond, mappings: ms}
+	if u, err := url.Parse(uri); err == nil && !ci.hasParam {
+		ci.parsed = u
+	}
+	return ci, nil
 }
 
 // compiledFor returns the compiled form of api, compiling it when it is new

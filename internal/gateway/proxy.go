@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -300,16 +301,12 @@ func idempotent(m string) bool {
 func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
 	r := rs.in
 	deadline := rs.integrationStart.Add(rs.route.integ.timeout)
-	// A client that goes away cancels the exchange: the connection's
-	// deadline is moved to the past, which fails its reads and writes.
-	stop := context.AfterFunc(r.Context(), rs.abortUpstream)
-	defer stop()
+	defer rs.unwatchClient()
 	hasBody := r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
 	addr := backendAddr(rs.target)
 	var (
-		c    *upConn
-		resp *http.Response
-		err  error
+		c   *upConn
+		err error
 	)
 	for attempt := 0; ; attempt++ {
 		c, err = g.up.get(r.Context(), addr, rs.integrationStart, deadline)
@@ -320,7 +317,7 @@ func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
 				return
 			}
 			_ = c.nc.SetDeadline(deadline)
-			resp, err = rs.roundTrip(w, c, method, hasBody)
+			err = rs.roundTrip(w, c, method, hasBody, deadline)
 			if err == nil {
 				break
 			}
@@ -342,9 +339,9 @@ func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
 		return
 	}
 	_ = c.nc.SetDeadline(time.Time{})
-	complete, aborted := g.writeResponse(w, rs, resp, c.br)
+	complete, aborted := g.writeDirectResponse(w, rs, c)
 	bodyOK := rs.waitBody(c, complete)
-	if stop() && complete && bodyOK && !resp.Close && !rs.clientGone.Load() {
+	if rs.unwatchClient() && complete && bodyOK && !c.head.close && !rs.clientGone.Load() {
 		g.up.put(c, time.Now())
 	} else {
 		c.nc.Close()
@@ -354,6 +351,33 @@ func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
 		// truncated body for a whole one.
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// firstByteWait is how long a backend has to start its answer before the
+// exchange watches for the client going away. A quick exchange (most are)
+// never registers the watch, which costs a few allocations and locks on
+// the request's context; the slow ones register it after this wait, and
+// before a body that is not already all buffered is copied.
+const firstByteWait = 10 * time.Millisecond
+
+// watchClient makes a client that goes away cancel the exchange: the
+// connection's deadline is moved to the past, which fails its reads and
+// writes.
+func (rs *reqState) watchClient() {
+	if rs.unwatch == nil {
+		rs.unwatch = context.AfterFunc(rs.in.Context(), rs.abortUpstream)
+	}
+}
+
+// unwatchClient stops watching; false when the client went away (the
+// connection's deadline may have moved).
+func (rs *reqState) unwatchClient() bool {
+	if rs.unwatch == nil {
+		return true
+	}
+	ok := rs.unwatch()
+	rs.unwatch = nil
+	return ok
 }
 
 // abortUpstream runs when the client goes away.
@@ -392,9 +416,9 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// roundTrip writes the request on c and reads the response head, passing
-// 1xx responses other than 100 on to the client.
-func (rs *reqState) roundTrip(w *statusWriter, c *upConn, method string, hasBody bool) (*http.Response, error) {
+// roundTrip writes the request on c and reads the response head into
+// c.head, passing 1xx responses other than 100 on to the client.
+func (rs *reqState) roundTrip(w *statusWriter, c *upConn, method string, hasBody bool, deadline time.Time) error {
 	r := rs.in
 	bw := c.bw
 	bw.WriteString(method)
@@ -414,7 +438,7 @@ func (rs *reqState) roundTrip(w *statusWriter, c *upConn, method string, hasBody
 	c.sink = wireSink{bw: bw}
 	rs.outHeaders(&c.sink)
 	if c.sink.bad || !validFieldValue(rs.target.Host) {
-		return nil, errBadHeader
+		return errBadHeader
 	}
 	chunked := hasBody && r.ContentLength < 0
 	switch {
@@ -443,44 +467,60 @@ func (rs *reqState) roundTrip(w *statusWriter, c *upConn, method string, hasBody
 	switch {
 	case !hasBody:
 		if err := bw.Flush(); err != nil {
-			return nil, err
+			return err
 		}
 	case !chunked && r.ContentLength <= inlineBody:
 		if err := writeBody(bw, r, false); err != nil {
-			return nil, err
+			return err
 		}
 	default:
 		// Reading the body while the response is written needs full
 		// duplex from the server (HTTP/1.x otherwise stops the body at
 		// the first write).
 		_ = http.NewResponseController(w).EnableFullDuplex()
+		rs.watchClient()
 		done := make(chan error, 1)
 		rs.bodyDone = done
 		go func() { done <- writeBody(bw, r, chunked) }()
 	}
-	c.req.Method = method
-	for {
-		resp, err := http.ReadResponse(c.br, &c.req)
-		if err != nil {
-			return nil, err
+	if rs.unwatch == nil {
+		// Give the answer a moment to start before watching the client.
+		if wait := time.Now().Add(firstByteWait); wait.Before(deadline) {
+			_ = c.nc.SetReadDeadline(wait)
+			if _, err := c.br.Peek(1); err != nil {
+				if !isTimeout(err) {
+					return err
+				}
+				_ = c.nc.SetReadDeadline(deadline)
+				rs.watchClient()
+			}
 		}
-		switch {
-		case resp.StatusCode >= 200 || resp.StatusCode < 100:
-			return resp, nil
-		case resp.StatusCode == http.StatusSwitchingProtocols:
-			return nil, errUpgrade
-		case resp.StatusCode == http.StatusContinue:
+	}
+	for {
+		if err := c.readHead(method); err != nil {
+			return err
+		}
+		switch st := c.head.status; {
+		case st >= 200:
+			return nil
+		case st == http.StatusSwitchingProtocols:
+			return errUpgrade
+		case st == http.StatusContinue:
 			// Expect is not forwarded; the server answered the client.
 		default:
 			// 102, 103: informational, passed on as they come.
 			h := w.Header()
-			for k, vv := range resp.Header {
-				if !hopHeader(k) {
-					h[k] = vv
+			var added []string
+			for _, f := range c.head.fields {
+				if _, had := h[f.k]; !had && !hopHeader(f.k) {
+					h[f.k] = []string{f.v}
+					added = append(added, f.k)
+				} else if slices.Contains(added, f.k) {
+					h[f.k] = append(h[f.k], f.v)
 				}
 			}
-			w.WriteHeader(resp.StatusCode)
-			for k := range resp.Header {
+			w.WriteHeader(st)
+			for _, k := range added {
 				delete(h, k)
 			}
 		}
@@ -548,15 +588,55 @@ func writeBody(bw *bufio.Writer, r *http.Request, chunked bool) error {
 	return bw.Flush()
 }
 
-// writeResponse passes the backend's response on: its header fields
-// without hop-by-hop ones (and without Access-Control-* when the API has a
-// CORS configuration, which replaces them), its status, its body, its
-// trailers. A body of known length is copied without flushing (a small one
-// goes out in one write when the handler returns); a streamed one (no
-// length, or text/event-stream) is flushed whenever nothing more is
-// waiting. complete reports that the body was read to its end; aborted
-// that the backend failed in the middle of it.
-func (g *Gateway) writeResponse(w *statusWriter, rs *reqState, resp *http.Response, br *bufio.Reader) (complete, aborted bool) {
+// writeDirectResponse passes the response head read on c on, then its
+// body and trailers. The header fields go straight into the
+// ResponseWriter's map, without hop-by-hop ones (and without
+// Access-Control-* when the API has a CORS configuration, which replaces
+// them).
+func (g *Gateway) writeDirectResponse(w *statusWriter, rs *reqState, c *upConn) (complete, aborted bool) {
+	hd := &c.head
+	rs.integrationStatus = hd.status
+	rs.integrationLatency = time.Since(rs.integrationStart)
+	h := w.Header()
+	vals := make([]string, len(hd.fields))
+	for i, f := range hd.fields {
+		switch {
+		case f.k == "Trailer":
+			h["Trailer"] = append(h["Trailer"], f.v) // announced to the client as they were to us
+			continue
+		case hopHeader(f.k), len(hd.conn) > 0 && connectionListed(hd.conn, f.k),
+			rs.api.cors != nil && strings.HasPrefix(f.k, "Access-Control-"),
+			hd.chunked && f.k == "Content-Length":
+			continue
+		}
+		if old, ok := h[f.k]; ok {
+			h[f.k] = append(old, f.v)
+		} else {
+			vals[i] = f.v
+			h[f.k] = vals[i : i+1 : i+1]
+		}
+	}
+	w.WriteHeader(hd.status)
+	if hd.noBody {
+		return true, false
+	}
+	if hd.length < 0 || int64(c.br.Buffered()) < hd.length {
+		rs.watchClient() // the copy may wait on the backend
+	}
+	stream := hd.length < 0 || strings.HasPrefix(h.Get("Content-Type"), "text/event-stream")
+	complete, aborted = g.copyBody(w, rs, c.body(), stream, c.br)
+	if complete && hd.chunked {
+		if err := c.readTrailer(h); err != nil {
+			g.logError(rs, "integration trailer", err)
+			return false, true
+		}
+	}
+	return complete, aborted
+}
+
+// writeResponse passes an http.Transport's response on, as
+// writeDirectResponse does.
+func (g *Gateway) writeResponse(w *statusWriter, rs *reqState, resp *http.Response) (complete, aborted bool) {
 	rs.integrationStatus = resp.StatusCode
 	rs.integrationLatency = time.Since(rs.integrationStart)
 	h := w.Header()
@@ -568,7 +648,7 @@ func (g *Gateway) writeResponse(w *statusWriter, rs *reqState, resp *http.Respon
 		if rs.api.cors != nil && strings.HasPrefix(k, "Access-Control-") {
 			continue
 		}
-		h[k] = vv
+		h[k] = append(h[k], vv...)
 	}
 	if len(resp.Trailer) > 0 {
 		names := make([]string, 0, len(resp.Trailer))
@@ -582,18 +662,34 @@ func (g *Gateway) writeResponse(w *statusWriter, rs *reqState, resp *http.Respon
 		return true, false
 	}
 	stream := resp.ContentLength < 0 || strings.HasPrefix(h.Get("Content-Type"), "text/event-stream")
+	complete, aborted = g.copyBody(w, rs, resp.Body, stream, nil)
+	if complete {
+		for k, vv := range resp.Trailer {
+			h[http.TrailerPrefix+k] = vv
+		}
+	}
+	return complete, aborted
+}
+
+// copyBody copies a response body with a pooled buffer. A body of known
+// length is copied without flushing (a small one goes out in one write
+// when the handler returns); a streamed one (stream) is flushed whenever
+// nothing more of it is waiting in br (at every read when br is nil).
+// complete reports that the body was read to its end; aborted that the
+// backend failed in the middle of it.
+func (g *Gateway) copyBody(w *statusWriter, rs *reqState, body io.Reader, stream bool, br *bufio.Reader) (complete, aborted bool) {
 	bufp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bufp)
 	buf := *bufp
 	for {
-		n, err := resp.Body.Read(buf)
+		n, err := body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return false, false // the client went away
 			}
 		}
 		if err == io.EOF {
-			break
+			return true, false
 		}
 		if err != nil {
 			if rs.clientGone.Load() {
@@ -606,10 +702,6 @@ func (g *Gateway) writeResponse(w *statusWriter, rs *reqState, resp *http.Respon
 			w.Flush()
 		}
 	}
-	for k, vv := range resp.Trailer {
-		h[http.TrailerPrefix+k] = vv
-	}
-	return true, false
 }
 
 // forwardTransport proxies through an http.Transport: https backends, or
@@ -653,7 +745,7 @@ func (g *Gateway) forwardTransport(w *statusWriter, rs *reqState, method string)
 		return
 	}
 	defer resp.Body.Close()
-	if _, aborted := g.writeResponse(w, rs, resp, nil); aborted {
+	if _, aborted := g.writeResponse(w, rs, resp); aborted {
 		panic(http.ErrAbortHandler)
 	}
 }

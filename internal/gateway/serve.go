@@ -46,7 +46,8 @@ type reqState struct {
 	timedOut           atomic.Bool            // forwardTransport's timer fired
 	conn               atomic.Pointer[upConn] // forwardDirect's connection
 	clientGone         atomic.Bool
-	bodyDone           chan error // the request body writer's result
+	unwatch            func() bool // stops watchClient's watch
+	bodyDone           chan error  // the request body writer's result
 	integrationStatus  int
 	integrationLatency time.Duration
 
@@ -100,7 +101,8 @@ func newRequestPrefix() string {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.init()
 	rs := &reqState{g: g, in: r, start: g.now()}
-	rs.id = g.reqPrefix + strconv.FormatUint(g.reqSeq.Add(1), 36)
+	var idb [40]byte
+	rs.id = string(strconv.AppendUint(append(idb[:0], g.reqPrefix...), g.reqSeq.Add(1), 36))
 	rs.sourceIP = r.RemoteAddr
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		rs.sourceIP = h
@@ -269,9 +271,15 @@ func buildTarget(in *compiledIntegration, rs *reqState) (*url.URL, error) {
 	} else if rs.route.pat.isDflt {
 		uri = strings.TrimSuffix(uri, "/") + rs.path
 	}
-	u, err := url.Parse(uri)
-	if err != nil {
-		return nil, err
+	var u *url.URL
+	if in.parsed != nil && !rs.route.pat.isDflt {
+		c := *in.parsed // used as it is: a copy spares parsing it again
+		u = &c
+	} else {
+		var err error
+		if u, err = url.Parse(uri); err != nil {
+			return nil, err
+		}
 	}
 	if q := rs.in.URL.RawQuery; q != "" {
 		if u.RawQuery != "" {

@@ -3,8 +3,8 @@ package gateway
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 )
@@ -25,9 +25,8 @@ type upstreams struct {
 	idle map[string][]*upConn // "host:port" -> most recently used last
 }
 
-// upConn is a connection to a backend with its buffers. req stands for
-// the request being answered when the response is parsed (only its Method
-// is read), so parsing allocates no request.
+// upConn is a connection to a backend with its buffers, reused from one
+// request to the next.
 type upConn struct {
 	nc       net.Conn
 	addr     string
@@ -35,8 +34,15 @@ type upConn struct {
 	bw       *bufio.Writer
 	idleFrom time.Time
 	reused   bool
-	req      http.Request
 	sink     wireSink
+
+	// the response being read
+	head    respHead
+	headBuf []byte
+	spans   []span
+	long    []byte
+	fixed   fixedBody
+	chunks  io.Reader
 }
 
 const (
@@ -91,7 +97,7 @@ func (u *upstreams) get(ctx context.Context, addr string, now, deadline time.Tim
 // enough are kept.
 func (u *upstreams) put(c *upConn, now time.Time) {
 	c.idleFrom = now
-	c.req = http.Request{}
+	c.chunks = nil
 	u.mu.Lock()
 	l := u.idle[c.addr]
 	if len(l) >= u.maxIdle {
