@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -26,10 +27,11 @@ import (
 // caller) use an http.Transport with the same headers.
 
 var (
-	errBadHeader = errors.New("gateway: invalid header for the backend")
-	errUpgrade   = errors.New("gateway: the backend switched protocols")
-	errShortBody = errors.New("gateway: request body shorter than its Content-Length")
-	aLongTimeAgo = time.Unix(1, 0)
+	errBadHeader  = errors.New("gateway: invalid header for the backend")
+	errUpgrade    = errors.New("gateway: the backend switched protocols")
+	errShortBody  = errors.New("gateway: request body shorter than its Content-Length")
+	errClientGone = errors.New("gateway: the client went away")
+	aLongTimeAgo  = time.Unix(1, 0)
 )
 
 // inlineBody is the largest request body written before the response is
@@ -316,7 +318,10 @@ func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
 				c.nc.Close()
 				return
 			}
-			_ = c.nc.SetDeadline(deadline)
+			if hasBody {
+				// Without a body the request fits the socket's buffer.
+				_ = c.nc.SetWriteDeadline(deadline)
+			}
 			err = rs.roundTrip(w, c, method, hasBody, deadline)
 			if err == nil {
 				break
@@ -338,7 +343,9 @@ func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
 		rs.waitBody(c, false)
 		return
 	}
-	_ = c.nc.SetDeadline(time.Time{})
+	if hasBody {
+		_ = c.nc.SetWriteDeadline(time.Time{})
+	}
 	complete, aborted := g.writeDirectResponse(w, rs, c)
 	bodyOK := rs.waitBody(c, complete)
 	if rs.unwatchClient() && complete && bodyOK && !c.head.close && !rs.clientGone.Load() {
@@ -409,6 +416,12 @@ func (rs *reqState) waitBody(c *upConn, complete bool) bool {
 	}
 	<-done
 	return false
+}
+
+// headBuffered tells whether a whole response head is already buffered.
+func headBuffered(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Buffered())
+	return bytes.Contains(b, []byte("\r\n\r\n")) || bytes.Contains(b, []byte("\n\n"))
 }
 
 func isTimeout(err error) bool {
@@ -483,18 +496,23 @@ func (rs *reqState) roundTrip(w *statusWriter, c *upConn, method string, hasBody
 		rs.bodyDone = done
 		go func() { done <- writeBody(bw, r, chunked) }()
 	}
-	if rs.unwatch == nil {
-		// Give the answer a moment to start before watching the client.
-		if wait := time.Now().Add(firstByteWait); wait.Before(deadline) {
-			_ = c.nc.SetReadDeadline(wait)
-			if _, err := c.br.Peek(1); err != nil {
-				if !isTimeout(err) {
-					return err
-				}
-				_ = c.nc.SetReadDeadline(deadline)
-				rs.watchClient()
+	// The answer gets a moment to start before the client is watched (a
+	// short read deadline, left to lapse when the whole head came in time:
+	// the next exchange on the connection sets its own), then the
+	// integration's deadline.
+	if wait := time.Now().Add(firstByteWait); rs.unwatch == nil && wait.Before(deadline) {
+		_ = c.nc.SetReadDeadline(wait)
+		if _, err := c.br.Peek(1); err != nil {
+			if !isTimeout(err) {
+				return err
 			}
+			_ = c.nc.SetReadDeadline(deadline)
+			rs.watchClient()
+		} else if !headBuffered(c.br) {
+			_ = c.nc.SetReadDeadline(deadline)
 		}
+	} else {
+		_ = c.nc.SetReadDeadline(deadline)
 	}
 	for {
 		if err := c.readHead(method); err != nil {
@@ -522,6 +540,10 @@ func (rs *reqState) roundTrip(w *statusWriter, c *upConn, method string, hasBody
 			w.WriteHeader(st)
 			for _, k := range added {
 				delete(h, k)
+			}
+			_ = c.nc.SetReadDeadline(deadline)
+			if rs.clientGone.Load() {
+				return errClientGone
 			}
 		}
 	}
@@ -621,7 +643,12 @@ func (g *Gateway) writeDirectResponse(w *statusWriter, rs *reqState, c *upConn) 
 		return true, false
 	}
 	if hd.length < 0 || int64(c.br.Buffered()) < hd.length {
-		rs.watchClient() // the copy may wait on the backend
+		// The copy may wait on the backend: no deadline, but a watch.
+		_ = c.nc.SetReadDeadline(time.Time{})
+		rs.watchClient()
+		if rs.clientGone.Load() {
+			_ = c.nc.SetDeadline(aLongTimeAgo)
+		}
 	}
 	stream := hd.length < 0 || strings.HasPrefix(h.Get("Content-Type"), "text/event-stream")
 	complete, aborted = g.copyBody(w, rs, c.body(), stream, c.br)

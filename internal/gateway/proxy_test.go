@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -493,4 +494,56 @@ func TestTransportBackends(t *testing.T) {
 	wantJSON(t, e.do("GET", "/tls/slow", nil), 504, `{"message":"Endpoint request timed out"}`)
 	backend.Close()
 	wantJSON(t, e.do("GET", "/tls/ok", nil), 502, `{"message":"Internal Server Error"}`)
+}
+
+// TestSlowAndSplitHeads: an answer that starts after the first-byte wait,
+// or whose head comes in pieces, is still passed on whole.
+func TestSlowAndSplitHeads(t *testing.T) {
+	e := newEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					_, _ = io.Copy(io.Discard, req.Body)
+					switch req.URL.Path {
+					case "/late":
+						time.Sleep(3 * firstByteWait)
+						_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate")
+					case "/split":
+						_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Part: 1\r\n")
+						time.Sleep(3 * firstByteWait)
+						_, _ = io.WriteString(c, "Content-Length: 5\r\n\r\nspl")
+						time.Sleep(3 * firstByteWait)
+						_, _ = io.WriteString(c, "it")
+					}
+				}
+			}()
+		}
+	}()
+	e.api.Routes = append(e.api.Routes, Route{RouteKey: "GET /raw/{proxy+}", Target: "integrations/raw"})
+	e.api.Integrations["raw"] = Integration{URI: "http://" + ln.Addr().String() + "/{proxy}", TimeoutMillis: 2000}
+	e.api.Version++
+	for range 2 { // the second time on the kept connection
+		for _, p := range []string{"late", "split"} {
+			rec := e.do("GET", "/raw/"+p, nil)
+			if rec.Code != 200 || rec.Body.String() != p {
+				t.Fatalf("%s: %d %q", p, rec.Code, rec.Body)
+			}
+		}
+	}
 }

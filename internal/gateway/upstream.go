@@ -77,6 +77,11 @@ func (u *upstreams) get(ctx context.Context, addr string, now, deadline time.Tim
 		u.idle[addr] = l[:len(l)-1]
 		u.mu.Unlock()
 		idle := now.Sub(c.idleFrom)
+		if idle >= u.checkAfter {
+			// The last exchange may have left a lapsed read deadline,
+			// which would fail the peek.
+			_ = c.nc.SetReadDeadline(time.Time{})
+		}
 		if idle > u.idleTimeout || (idle >= u.checkAfter && !stillOpen(c.nc)) {
 			c.nc.Close()
 			continue
