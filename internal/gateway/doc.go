@@ -50,6 +50,8 @@
 // replayed to the backend. The principal's identity policies (and session
 // policy) must allow execute-api:Invoke on
 // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}.
+// A caller's policies are read once a second at most (IAM changes are
+// eventually consistent in AWS too); its credentials on every request.
 // Refusals are 403 with API Gateway's messages ("Missing Authentication
 // Token", "The request signature we calculated does not match ...", "The
 // security token included in the request is expired", "User: {arn} is not

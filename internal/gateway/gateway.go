@@ -83,6 +83,7 @@ type Gateway struct {
 	compiled  map[string]*compiledAPI
 	buckets   sync.Map // "api/stage/routeKey" -> *bucket
 	localKids localKidSets
+	policies  policyCache
 	reqSeq    atomic.Uint64
 	reqPrefix string
 }

@@ -17,6 +17,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ninsho/ninsho/internal/iam/policy"
+	"github.com/ninsho/ninsho/internal/principal"
 )
 
 // withBackend adds "ANY /b/{proxy+}" (and "ANY /b") routed to h, and
@@ -545,5 +548,42 @@ func TestSlowAndSplitHeads(t *testing.T) {
 				t.Fatalf("%s: %d %q", p, rec.Code, rec.Body)
 			}
 		}
+	}
+}
+
+type countingPolicies struct {
+	Policies
+	calls atomic.Int32
+}
+
+func (c *countingPolicies) For(ctx context.Context, p *principal.Principal) ([]*policy.Document, *policy.Document, error) {
+	c.calls.Add(1)
+	return c.Policies.For(ctx, p)
+}
+
+func TestIAMPoliciesAreReusedForASecond(t *testing.T) {
+	e := newEnv(t)
+	allow, _ := policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	role := &principal.Principal{Kind: principal.AssumedRole, Account: "000000000000", RoleName: "Auth", ARN: "arn:aws:sts::000000000000:assumed-role/Auth/s1"}
+	other := &principal.Principal{Kind: principal.AssumedRole, Account: "000000000000", RoleName: "Other", ARN: "arn:aws:sts::000000000000:assumed-role/Other/s2"}
+	e.g.SigV4 = fakeSigV4{principals: map[string]*principal.Principal{"role": role, "other": other}}
+	cp := &countingPolicies{Policies: fakePolicies{role.ARN: {allow}}}
+	e.g.Policies = cp
+	call := func(auth string) int {
+		r := httptest.NewRequest("GET", "http://127.0.0.1/_aws/execute-api/api1/prod/iam/x", nil)
+		r.Header.Set("Authorization", auth)
+		rec := httptest.NewRecorder()
+		e.g.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	if call("good-role") != 200 || call("good-role") != 200 || cp.calls.Load() != 1 {
+		t.Fatalf("policies read %d times for two calls", cp.calls.Load())
+	}
+	if call("good-other") != 403 || cp.calls.Load() != 2 {
+		t.Fatalf("another caller shared the entry (%d reads)", cp.calls.Load())
+	}
+	e.advance(policyTTL)
+	if call("good-role") != 200 || cp.calls.Load() != 3 {
+		t.Fatalf("policies not read again after %v (%d reads)", policyTTL, cp.calls.Load())
 	}
 }
