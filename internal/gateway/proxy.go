@@ -70,9 +70,13 @@ func connectionListed(conn []string, k string) bool {
 	return false
 }
 
-// headerSink receives the outbound request's header fields.
+// headerSink receives the outbound request's header fields: add for
+// values the gateway composed, addInbound for the client's fields as
+// net/http's server read them (it refuses control characters in names and
+// values, so they cannot break the framing).
 type headerSink interface {
 	add(k, v string)
+	addInbound(k, v string)
 }
 
 // wireSink writes fields on the connection, refusing what would break the
@@ -87,6 +91,10 @@ func (s *wireSink) add(k, v string) {
 		s.bad = true
 		return
 	}
+	s.addInbound(k, v)
+}
+
+func (s *wireSink) addInbound(k, v string) {
 	s.bw.WriteString(k)
 	s.bw.WriteString(": ")
 	s.bw.WriteString(v)
@@ -97,6 +105,8 @@ func (s *wireSink) add(k, v string) {
 type mapSink http.Header
 
 func (s mapSink) add(k, v string) { s[k] = append(s[k], v) }
+
+func (s mapSink) addInbound(k, v string) { s.add(k, v) }
 
 func validFieldName(k string) bool {
 	if k == "" {
@@ -162,7 +172,7 @@ func (rs *reqState) outHeaders(sink headerSink) {
 			continue
 		}
 		for _, v := range vv {
-			sink.add(k, v)
+			sink.addInbound(k, v)
 		}
 	}
 	for _, op := range rs.hdrOps {
