@@ -84,6 +84,7 @@ type Gateway struct {
 	buckets   sync.Map // "api/stage/routeKey" -> *bucket
 	localKids localKidSets
 	policies  policyCache
+	lastLocal atomic.Pointer[localAddrText]
 	reqSeq    atomic.Uint64
 	reqPrefix string
 }

@@ -108,18 +108,15 @@ func (s mapSink) add(k, v string) { s[k] = append(s[k], v) }
 
 func (s mapSink) addInbound(k, v string) { s.add(k, v) }
 
-func validFieldName(k string) bool {
-	if k == "" {
-		return false
+// tchar is RFC 9110's token characters (section 5.6.2).
+var tchar = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c)
 	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
+	return t
+}()
+
+func validFieldName(k string) bool { return isToken(k) }
 
 func validFieldValue(v string) bool {
 	for i := 0; i < len(v); i++ {
@@ -191,7 +188,7 @@ func (rs *reqState) outHeaders(sink headerSink) {
 	}
 	sink.add("X-Forwarded-Host", r.Host)
 	sink.add("X-Forwarded-Proto", proto)
-	fwd := forwardedElement(localIP(r), rs.sourceIP, r.Host, proto)
+	fwd := forwardedElement(rs.g.localIP(r), rs.sourceIP, r.Host, proto)
 	if prior := r.Header["Forwarded"]; len(prior) > 0 {
 		fwd = strings.Join(prior, ", ") + ", " + fwd
 	}
@@ -211,14 +208,26 @@ func hasToken(vv []string, tok string) bool {
 	return false
 }
 
+// localAddrText is the text of the last local address a gateway saw: a
+// server listens on one or a few.
+type localAddrText struct {
+	ip net.IP
+	s  string
+}
+
 // localIP is the address the request came in on, for Forwarded's by=.
-func localIP(r *http.Request) string {
+func (g *Gateway) localIP(r *http.Request) string {
 	a, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if a == nil {
 		return ""
 	}
 	if t, ok := a.(*net.TCPAddr); ok {
-		return t.IP.String()
+		if l := g.lastLocal.Load(); l != nil && l.ip.Equal(t.IP) {
+			return l.s
+		}
+		s := t.IP.String()
+		g.lastLocal.Store(&localAddrText{t.IP, s})
+		return s
 	}
 	h, _, err := net.SplitHostPort(a.String())
 	if err != nil {
@@ -260,8 +269,7 @@ func forwardedElement(by, forIP, host, proto string) string {
 
 func isToken(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+		if !tchar[s[i]] {
 			return false
 		}
 	}
