@@ -587,3 +587,37 @@ func TestIAMPoliciesAreReusedForASecond(t *testing.T) {
 		t.Fatalf("policies not read again after %v (%d reads)", policyTTL, cp.calls.Load())
 	}
 }
+
+func TestIdleConnectionsAreClosedInTime(t *testing.T) {
+	e := newEnv(t)
+	var closed atomic.Int32
+	backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	backend.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed.Add(1)
+		}
+	}
+	backend.Start()
+	defer backend.Close()
+	e.api.Routes = append(e.api.Routes, Route{RouteKey: "GET /idle", Target: "integrations/idle"})
+	e.api.Integrations["idle"] = Integration{URI: backend.URL}
+	e.api.Version++
+	e.g.init()
+	e.g.up.idleTimeout = 50 * time.Millisecond
+	if rec := e.do("GET", "/idle", nil); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for closed.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle connection was kept past its idle timeout")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.g.up.mu.Lock()
+	n, swept := len(e.g.up.idle), e.g.up.sweep == nil
+	e.g.up.mu.Unlock()
+	if n != 0 || !swept {
+		t.Fatalf("%d backends still listed, sweeper stopped %v", n, swept)
+	}
+}

@@ -21,8 +21,9 @@ type upstreams struct {
 	checkAfter  time.Duration // checkIdleAfter
 	dialer      net.Dialer
 
-	mu   sync.Mutex
-	idle map[string][]*upConn // "host:port" -> most recently used last
+	mu    sync.Mutex
+	idle  map[string][]*upConn // "host:port" -> most recently used last
+	sweep *time.Timer          // closes connections idle too long; nil when none are kept
 }
 
 // upConn is a connection to a backend with its buffers, reused from one
@@ -111,7 +112,44 @@ func (u *upstreams) put(c *upConn, now time.Time) {
 		return
 	}
 	u.idle[c.addr] = append(l, c)
+	if u.sweep == nil {
+		u.sweep = time.AfterFunc(u.idleTimeout/2, u.closeStale)
+	}
 	u.mu.Unlock()
+}
+
+// closeStale closes the connections idle longer than idleTimeout, and
+// runs again while some are kept.
+func (u *upstreams) closeStale() {
+	now := time.Now()
+	var stale []*upConn
+	u.mu.Lock()
+	kept := 0
+	for addr, l := range u.idle {
+		// Most recently used last: the stale ones lead.
+		n := 0
+		for n < len(l) && now.Sub(l[n].idleFrom) > u.idleTimeout {
+			n++
+		}
+		stale = append(stale, l[:n]...)
+		if n == len(l) {
+			delete(u.idle, addr)
+			continue
+		}
+		rest := l[n:]
+		clear(l[:n])
+		u.idle[addr] = rest
+		kept += len(rest)
+	}
+	if kept > 0 {
+		u.sweep = time.AfterFunc(u.idleTimeout/2, u.closeStale)
+	} else {
+		u.sweep = nil
+	}
+	u.mu.Unlock()
+	for _, c := range stale {
+		c.nc.Close()
+	}
 }
 
 // closeIdle closes every idle connection.
