@@ -345,8 +345,14 @@ func (g *Gateway) forwardDirect(w *statusWriter, rs *reqState, method string) {
 				break
 			}
 			c.nc.Close()
-			if c.reused && attempt == 0 && !hasBody && idempotent(method) && !rs.clientGone.Load() && !isTimeout(err) {
-				continue
+			if c.reused && !rs.clientGone.Load() && !isTimeout(err) {
+				// The backend closed a kept connection (it restarted, or
+				// its keep-alive ran out): the others kept with it are
+				// likely closed too.
+				g.up.dropIdle(addr)
+				if attempt == 0 && !hasBody && idempotent(method) {
+					continue
+				}
 			}
 		}
 		rs.integrationLatency = time.Since(rs.integrationStart)

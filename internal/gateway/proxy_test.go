@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -327,10 +328,32 @@ func TestLargeBodiesStream(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestStaleConnectionIsRetried: a kept connection the backend closed is
-// noticed, and an idempotent request goes out again on a new one.
+// noticed, and an idempotent request goes out again on a new one, also
+// when several kept connections died together.
 func TestStaleConnectionIsRetried(t *testing.T) {
 	e := newEnv(t)
-	backend, front := withBackend(t, e, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	release := make(chan struct{})
+	backend, front := withBackend(t, e, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hold" {
+			<-release
+		}
+		_, _ = io.WriteString(w, "ok")
+	})
+	// Four kept connections at once.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, err := http.Get(gwURL(front, "/b/hold")); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	backend.CloseClientConnections()
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
 	for i := range 3 {

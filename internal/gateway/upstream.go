@@ -152,6 +152,17 @@ func (u *upstreams) closeStale() {
 	}
 }
 
+// dropIdle closes the idle connections to addr.
+func (u *upstreams) dropIdle(addr string) {
+	u.mu.Lock()
+	l := u.idle[addr]
+	delete(u.idle, addr)
+	u.mu.Unlock()
+	for _, c := range l {
+		c.nc.Close()
+	}
+}
+
 // closeIdle closes every idle connection.
 func (u *upstreams) closeIdle() {
 	u.mu.Lock()
