@@ -63,7 +63,8 @@
 // HTTP/1.1 keep-alive connections (up to 512 idle per backend, closed after
 // 90 s idle, checked with a non-blocking peek when idle over a second, an
 // idempotent bodiless request sent again once when a kept connection turns
-// out closed), written and read from the request's goroutine; https
+// out closed, which drops the others kept for that backend), written and
+// read from the request's goroutine; https
 // backends, or all when Gateway.Transport is set, go through an
 // http.Transport. Bodies stream both ways with pooled buffers: a response
 // of known length is copied without flushes, one without a length (or
