@@ -2,136 +2,143 @@ package main
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
-	"math/big"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
-	"github.com/ninsho/ninsho/internal/gateway"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-const iss = "http://127.0.0.1/bench-pool"
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 func main() {
-	backend := flag.String("backend", "", "serve the trivial backend on this address")
-	gw := flag.String("gateway", "", "serve the gateway on this address")
-	target := flag.String("target", "http://127.0.0.1:18081", "backend URL for the gateway")
-	tokenFile := flag.String("token-file", "", "write a JWT for the /jwt route here")
-	flag.Parse()
-	switch {
-	case *backend != "":
+	log.SetFlags(0)
+	if len(os.Args) < 2 {
+		log.Fatal("usage: gateway-bench backend|setup [flags]")
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	switch os.Args[1] {
+	case "backend":
+		listen := fs.String("listen", "127.0.0.1:18081", "address to serve on")
+		_ = fs.Parse(os.Args[2:])
 		body := []byte(`{"ok":true}`)
-		log.Fatal(http.ListenAndServe(*backend, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(body)
-		})))
-	case *gw != "":
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
+		srv := &http.Server{Addr: *listen, ReadHeaderTimeout: 10 * time.Second,
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write(body)
+			})}
+		log.Fatal(srv.ListenAndServe())
+	case "setup":
+		endpoint := fs.String("endpoint", "http://127.0.0.1:18083", "ninsho's URL")
+		out := fs.String("out", ".", "directory for api, token and iam")
+		account := fs.String("account", "000000000000", "ninsho's account id")
+		_ = fs.Parse(os.Args[2:])
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := setup(ctx, *endpoint, *account, *out); err != nil {
 			log.Fatal(err)
 		}
-		lk := &localKeys{key: key}
-		tok := lk.sign(map[string]any{"sub": "bench-user", "iss": iss, "aud": "bench-client", "token_use": "id",
-			"iat": time.Now().Unix(), "exp": time.Now().Add(2 * time.Hour).Unix()})
-		if *tokenFile != "" {
-			if err := os.WriteFile(*tokenFile, []byte(tok), 0o600); err != nil {
-				log.Fatal(err)
-			}
-		}
-		api := &gateway.API{ID: "bench", Version: 1,
-			Routes: []gateway.Route{
-				{RouteKey: "GET /none", Target: "integrations/b"},
-				{RouteKey: "GET /jwt", AuthorizationType: gateway.AuthJWT, AuthorizerID: "a", Target: "integrations/b"},
-			},
-			Integrations: map[string]gateway.Integration{"b": {URI: *target, RequestParameters: map[string]string{
-				"overwrite:header.x-user-sub": "$context.authorizer.claims.sub"}}},
-			Authorizers: map[string]gateway.Authorizer{"a": {Type: gateway.AuthJWT, Issuer: iss, Audience: []string{"bench-client"}}},
-			Stages:      map[string]gateway.Stage{gateway.DefaultStage: {}},
-		}
-		g := &gateway.Gateway{APIs: apis{api}, Local: lk, Region: "us-east-1", Account: "000000000000"}
-		srv := &http.Server{Addr: *gw, Handler: g, ReadHeaderTimeout: 10 * time.Second}
-		log.Fatal(srv.ListenAndServe())
 	default:
-		flag.Usage()
-		os.Exit(2)
+		log.Fatalf("unknown command %q", os.Args[1])
 	}
 }
 
-type apis struct{ api *gateway.API }
+// root is ninsho's default root key pair.
+var root = aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
 
-func (a apis) GetAPI(ctx context.Context, id string) (*gateway.API, error) {
-	if id == a.api.ID {
-		return a.api, nil
-	}
-	return nil, gateway.ErrAPINotFound
-}
-
-// localKeys plays a local user pool with one RS256 key, kid "k1".
-type localKeys struct{ key *rsa.PrivateKey }
-
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-func (l *localKeys) sign(claims map[string]any) string {
-	h, _ := json.Marshal(map[string]string{"kid": "k1", "alg": "RS256"})
-	p, _ := json.Marshal(claims)
-	s := b64(h) + "." + b64(p)
-	d := sha256.Sum256([]byte(s))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, l.key, crypto.SHA256, d[:])
+func setup(ctx context.Context, endpoint, account, out string) error {
+	apiID, err := findAPI(ctx, endpoint, "bench")
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
-	return s + "." + b64(sig)
-}
-
-func (l *localKeys) IssuerScope(s string) (string, bool) { return "bench-pool", s == iss }
-
-func (l *localKeys) Verify(ctx context.Context, scope, token string, now time.Time) (map[string]any, error) {
-	var parts [3]string
-	n := 0
-	start := 0
-	for i := 0; i < len(token) && n < 2; i++ {
-		if token[i] == '.' {
-			parts[n] = token[start:i]
-			n++
-			start = i + 1
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: root}}
+	idp := cip.NewFromConfig(cfg, func(o *cip.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	pools, err := idp.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})
+	if err != nil {
+		return fmt.Errorf("ListUserPools: %w", err)
+	}
+	var poolID string
+	for _, p := range pools.UserPools {
+		if aws.ToString(p.Name) == "bench" {
+			poolID = aws.ToString(p.Id)
 		}
 	}
-	if n != 2 {
-		return nil, errors.New("malformed")
+	clients, err := idp.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: aws.String(poolID)})
+	if err != nil || len(clients.UserPoolClients) == 0 {
+		return fmt.Errorf("ListUserPoolClients of %q: %v", poolID, err)
 	}
-	parts[2] = token[start:]
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	auth, err := idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
+		UserPoolId: aws.String(poolID), ClientId: clients.UserPoolClients[0].ClientId,
+		AuthFlow:       ciptypes.AuthFlowTypeAdminUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "bench@example.com", "PASSWORD": "Bench-passw0rd"},
+	})
+	if err != nil || auth.AuthenticationResult == nil {
+		return fmt.Errorf("AdminInitiateAuth: %v", err)
+	}
+	stsc := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	role, err := stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/bench-invoker"),
+		RoleSessionName: aws.String("bench"), DurationSeconds: aws.Int32(3600)})
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("AssumeRole: %w", err)
 	}
-	d := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if err := rsa.VerifyPKCS1v15(&l.key.PublicKey, crypto.SHA256, d[:], sig); err != nil {
-		return nil, err
+	c := role.Credentials
+	req, _ := http.NewRequest("GET", endpoint+"/_aws/execute-api/"+apiID+"/iam", nil)
+	if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId),
+		SecretAccessKey: aws.ToString(c.SecretAccessKey), SessionToken: aws.ToString(c.SessionToken)},
+		req, emptySHA256, "execute-api", "us-east-1", time.Now()); err != nil {
+		return err
 	}
-	pb, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil, err
+	var iam strings.Builder
+	for k, vv := range req.Header {
+		fmt.Fprintf(&iam, "%s: %s\n", k, vv[0])
 	}
-	var c map[string]any
-	return c, json.Unmarshal(pb, &c)
+	for name, v := range map[string]string{"api": apiID, "token": aws.ToString(auth.AuthenticationResult.IdToken), "iam": iam.String()} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte(v), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-var jwks []byte
-
-func (l *localKeys) JWKS(ctx context.Context, scope string) ([]byte, error) {
-	if jwks == nil {
-		jwks = []byte(fmt.Sprintf(`{"keys":[{"alg":"RS256","e":%q,"kid":"k1","kty":"RSA","n":%q,"use":"sig"}]}`,
-			b64(big.NewInt(int64(l.key.E)).Bytes()), b64(l.key.N.Bytes())))
+// findAPI lists the HTTP APIs (apigatewayv2 GetApis, a signed GET /v2/apis)
+// and returns the id of the one named name.
+func findAPI(ctx context.Context, endpoint, name string) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", endpoint+"/v2/apis", nil)
+	if err := v4.NewSigner().SignHTTP(ctx, root, req, emptySHA256, "apigateway", "us-east-1", time.Now()); err != nil {
+		return "", err
 	}
-	return jwks, nil
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("GetApis: %s %s", resp.Status, b)
+	}
+	var list struct {
+		Items []struct{ ApiID, Name string } `json:"items"`
+	}
+	if err := json.Unmarshal(b, &list); err != nil {
+		return "", err
+	}
+	for _, a := range list.Items {
+		if a.Name == name {
+			return a.ApiID, nil
+		}
+	}
+	return "", errors.New("no API named " + name)
 }

@@ -63,6 +63,8 @@
 // replayed to the backend. The principal's identity policies (and session
 // policy) must allow execute-api:Invoke on
 // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}.
+// A caller's policies are read once a second at most (IAM changes are
+// eventually consistent in AWS too); its credentials on every request.
 // Refusals are 403 with API Gateway's messages ("Missing Authentication
 // Token", "The request signature we calculated does not match ...", "The
 // security token included in the request is expired", "User: {arn} is not
@@ -70,10 +72,28 @@
 //
 // # Integrations
 //
-// HTTP_PROXY integrations go through one httputil.ReverseProxy with a
-// shared keep-alive transport: bodies stream both ways (responses without a
-// length are flushed as they come), hop-by-hop headers are dropped,
-// Authorization is passed on, X-Forwarded-For/Host/Proto are set. The URI
+// HTTP_PROXY integrations reach plain-HTTP backends over the gateway's own
+// HTTP/1.1 keep-alive connections (up to 512 idle per backend, closed after
+// 90 s idle, checked with a non-blocking peek when idle over a second, an
+// idempotent bodiless request sent again once when a kept connection turns
+// out closed, which drops the others kept for that backend), written and
+// read from the request's goroutine; https
+// backends, or all when Gateway.Transport is set, go through an
+// http.Transport. Bodies stream both ways with pooled buffers: a response
+// of known length is copied without flushes, one without a length (or
+// text/event-stream) is flushed whenever no more of it is waiting; a
+// request body over 64 KiB or of unknown length is sent while the response
+// is read. Hop-by-hop fields (RFC 9110 section 7.6.1: Connection and the
+// fields it names, Keep-Alive, Proxy-*, TE other than "trailers", Trailer,
+// Transfer-Encoding, Upgrade) are dropped both ways, as is Expect (the
+// server answers 100-continue); trailers pass both ways; 1xx responses
+// other than 100 are passed on (plain-HTTP backends); protocol upgrades are
+// not (HTTP APIs have none: WebSocket APIs are another kind). Authorization is passed on;
+// X-Forwarded-For (the client's address appended), X-Forwarded-Host,
+// X-Forwarded-Proto and Forwarded (RFC 7239 by/for/host/proto) are set. A
+// mapped value that would break the header framing (a CR or LF in a claim)
+// is a 502. A client that goes away cancels the backend exchange; a
+// backend that fails mid-body aborts the response. The URI
 // takes {param}/{proxy} path parameters and ${stageVariables.x}; for the
 // $default route the request path is appended to it; the query string is
 // passed on. Request parameter mapping (append|overwrite|remove:header.x,
@@ -91,6 +111,8 @@
 // headers. Routes are throttled by a token bucket per API, stage and route
 // (the stage's RouteSettings for the route, else the route's Throttle, else
 // the stage's DefaultRouteSettings): 429 {"message":"Too Many Requests"}.
-// Every request is logged on Logger, with the stage's AccessLogFormat when
-// it has one. A panic answers 500 and never takes the server down.
+// A stage with an AccessLogFormat logs each request with it on Logger at
+// Info; without one (API Gateway then logs nothing) a default line is
+// logged at Debug, and nothing is built unless Debug is enabled. A panic
+// answers 500 and never takes the server down.
 package gateway

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,18 +70,22 @@ type Gateway struct {
 	Logger *slog.Logger
 	// Region and Account appear in execute-api ARNs.
 	Region, Account string
-	// Transport reaches the backends; nil uses a shared tuned transport.
+	// Transport, when set, reaches every backend. When nil, plain-HTTP
+	// backends are reached over the gateway's own keep-alive connections
+	// and https ones through a shared tuned transport.
 	Transport http.RoundTripper
 	// TokenCacheSize bounds the verified-token cache (10000 when 0).
 	TokenCacheSize int
 
 	once      sync.Once
 	cache     *tokenCache
-	proxy     *httputil.ReverseProxy
+	up        *upstreams
 	mu        sync.Mutex
 	compiled  map[string]*compiledAPI
 	buckets   sync.Map // "api/stage/routeKey" -> *bucket
 	localKids localKidSets
+	policies  policyCache
+	lastLocal atomic.Pointer[localAddrText]
 	reqSeq    atomic.Uint64
 	reqPrefix string
 }
@@ -104,18 +108,7 @@ func (g *Gateway) init() {
 		if g.Remote == nil {
 			g.Remote = &RemoteKeys{Now: g.Now}
 		}
-		tr := g.Transport
-		if tr == nil {
-			tr = defaultTransport
-		}
-		g.proxy = &httputil.ReverseProxy{
-			Rewrite:        g.rewrite,
-			Transport:      tr,
-			ModifyResponse: g.modifyResponse,
-			ErrorHandler:   g.proxyError,
-			ErrorLog:       nil,
-			BufferPool:     bufferPool{},
-		}
+		g.up = newUpstreams()
 		g.reqPrefix = newRequestPrefix()
 	})
 }
@@ -131,6 +124,12 @@ var defaultTransport = &http.Transport{
 	ExpectContinueTimeout: time.Second,
 	DisableCompression:    true,
 	ForceAttemptHTTP2:     true,
+}
+
+// CloseIdleConnections closes the kept connections to backends.
+func (g *Gateway) CloseIdleConnections() {
+	g.init()
+	g.up.closeIdle()
 }
 
 // IsGatewayRequest tells whether r is for the gateway: a path under
@@ -188,8 +187,9 @@ type compiledRoute struct {
 type compiledIntegration struct {
 	id       string
 	method   string
-	uri      string // stage variables substituted
-	hasParam bool   // uri holds {name}
+	uri      string   // stage variables substituted
+	parsed   *url.URL // uri parsed, when it parses
+	hasParam bool     // uri holds {name}
 	timeout  time.Duration
 	mappings []mapping
 }
@@ -309,8 +309,12 @@ func compileIntegration(in Integration, vars map[string]string) (*compiledIntegr
 	if m == "ANY" {
 		m = ""
 	}
-	return &compiledIntegration{id: in.ID, method: m, uri: uri, hasParam: strings.ContainsRune(uri, '{'),
-		timeout: time.Duration(t) * time.Millisecond, mappings: ms}, nil
+	ci := &compiledIntegration{id: in.ID, method: m, uri: uri, hasParam: strings.ContainsRune(uri, '{'),
+		timeout: time.Duration(t) * time.Millisecond, mappings: ms}
+	if u, err := url.Parse(uri); err == nil && !ci.hasParam {
+		ci.parsed = u
+	}
+	return ci, nil
 }
 
 // compiledFor returns the compiled form of api, compiling it when it is new

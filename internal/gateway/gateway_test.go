@@ -38,7 +38,7 @@ func (e *env) advance(d time.Duration) {
 	e.mu.Unlock()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	ks := keys(t)
 	e := &env{now: time.Now()}
 	e.backend = echoBackend(t)

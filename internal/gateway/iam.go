@@ -69,7 +69,7 @@ func (g *Gateway) authorizeIAM(rs *reqState) (int, string) {
 	if g.Policies == nil {
 		return http.StatusForbidden, notAuthorized(p.ARN, resource, false)
 	}
-	docs, session, err := g.Policies.For(r.Context(), p)
+	docs, session, err := g.policiesFor(r.Context(), p)
 	if err != nil {
 		g.logError(rs, "policies", err)
 		return http.StatusInternalServerError, msgBody("Internal Server Error")

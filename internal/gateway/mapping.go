@@ -143,34 +143,49 @@ func compileMappings(params map[string]string) ([]mapping, error) {
 	return out, nil
 }
 
-// applyMappings changes the outbound request. The values are evaluated
-// against the inbound request (rs).
-func applyMappings(ms []mapping, rs *reqState, out *http.Request) {
+// applyMappings changes the outbound request: the query string and path
+// of target, and the header fields, whose outcome is kept in rs.hdrOps for
+// outHeaders. The values are evaluated against the inbound request.
+func applyMappings(ms []mapping, rs *reqState, target *url.URL) {
 	var q url.Values
+	rs.hdrOps = rs.hdrBuf[:0]
 	for _, m := range ms {
 		switch m.where {
 		case "header":
+			op := rs.headerOp(m.name)
+			cur := ""
+			if op != nil {
+				cur = op.value
+			} else if vv := rs.in.Header[m.name]; len(vv) > 0 && !connectionListed(rs.in.Header["Connection"], m.name) {
+				cur = vv[0]
+			}
+			set := func(v string, keep bool) {
+				if op == nil {
+					rs.hdrOps = append(rs.hdrOps, hdrOp{name: m.name})
+					op = &rs.hdrOps[len(rs.hdrOps)-1]
+				}
+				op.value, op.set = v, keep
+			}
 			switch m.op {
 			case "remove":
-				out.Header.Del(m.name)
+				set("", false)
 			case "append":
 				if v := m.value.eval(rs); v != "" {
-					if old := out.Header.Get(m.name); old != "" {
-						out.Header.Set(m.name, old+","+v)
-					} else {
-						out.Header.Set(m.name, v)
+					if cur != "" {
+						v = cur + "," + v
 					}
+					set(v, true)
 				}
 			case "overwrite":
 				if v := m.value.eval(rs); v != "" {
-					out.Header.Set(m.name, v)
+					set(v, true)
 				} else {
-					out.Header.Del(m.name)
+					set("", false)
 				}
 			}
 		case "querystring":
 			if q == nil {
-				q = out.URL.Query()
+				q = target.Query()
 			}
 			switch m.op {
 			case "remove":
@@ -191,12 +206,12 @@ func applyMappings(ms []mapping, rs *reqState, out *http.Request) {
 				if !strings.HasPrefix(v, "/") {
 					v = "/" + v
 				}
-				out.URL.Path, out.URL.RawPath = v, ""
+				target.Path, target.RawPath = v, ""
 			}
 		}
 	}
 	if q != nil {
-		out.URL.RawQuery = q.Encode()
+		target.RawQuery = q.Encode()
 	}
 }
 

@@ -10,11 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,19 +38,26 @@ type reqState struct {
 	authErr   string
 	errMsg    string
 
+	hdrOps []hdrOp // header mappings' outcome
+	hdrBuf [4]hdrOp
+
 	target             *url.URL
 	integrationStart   time.Time
-	timer              *time.Timer
-	timedOut           atomic.Bool
+	timedOut           atomic.Bool            // forwardTransport's timer fired
+	conn               atomic.Pointer[upConn] // forwardDirect's connection
+	clientGone         atomic.Bool
+	unwatch            func() bool // stops watchClient's watch
+	bodyDone           chan error  // the request body writer's result
 	integrationStatus  int
 	integrationLatency time.Duration
 
 	status  int
 	bytes   int64
 	latency time.Duration
-}
 
-type stateKey struct{}
+	sw    statusWriter
+	idHdr [1]string
+}
 
 // statusWriter records the status and size of the response.
 type statusWriter struct {
@@ -61,7 +66,7 @@ type statusWriter struct {
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.rs.status == 0 {
+	if w.rs.status == 0 && code >= 200 {
 		w.rs.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -96,14 +101,17 @@ func newRequestPrefix() string {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.init()
 	rs := &reqState{g: g, in: r, start: g.now()}
-	rs.id = g.reqPrefix + strconv.FormatUint(g.reqSeq.Add(1), 36)
+	var idb [40]byte
+	rs.id = string(strconv.AppendUint(append(idb[:0], g.reqPrefix...), g.reqSeq.Add(1), 36))
 	rs.sourceIP = r.RemoteAddr
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		rs.sourceIP = h
 	}
 	rs.fullPath = r.URL.Path
-	sw := &statusWriter{ResponseWriter: w, rs: rs}
-	w.Header().Set("Apigw-Requestid", rs.id)
+	rs.sw = statusWriter{ResponseWriter: w, rs: rs}
+	sw := &rs.sw
+	rs.idHdr[0] = rs.id
+	w.Header()["Apigw-Requestid"] = rs.idHdr[:]
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -252,27 +260,6 @@ func (g *Gateway) logError(rs *reqState, what string, err error) {
 	}
 }
 
-// forward proxies the request to the route's integration.
-func (g *Gateway) forward(w *statusWriter, rs *reqState) {
-	in := rs.route.integ
-	target, err := buildTarget(in, rs)
-	if err != nil {
-		g.logError(rs, "integration URI", err)
-		g.fail(w, rs, http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-	rs.target = target
-	ctx, cancel := context.WithCancel(context.WithValue(rs.in.Context(), stateKey{}, rs))
-	defer cancel()
-	rs.timer = time.AfterFunc(in.timeout, func() {
-		rs.timedOut.Store(true)
-		cancel()
-	})
-	defer rs.timer.Stop()
-	rs.integrationStart = time.Now()
-	g.proxy.ServeHTTP(w, rs.in.WithContext(ctx))
-}
-
 // buildTarget makes the backend URL: {name} placeholders take the path
 // parameters; the $default route appends the request path to a URI
 // without placeholders; the request's query string is passed on.
@@ -301,9 +288,15 @@ func buildTarget(in *compiledIntegration, rs *reqState) (*url.URL, error) {
 	} else if rs.route.pat.isDflt {
 		uri = strings.TrimSuffix(uri, "/") + rs.path
 	}
-	u, err := url.Parse(uri)
-	if err != nil {
-		return nil, err
+	var u *url.URL
+	if in.parsed != nil && !rs.route.pat.isDflt {
+		c := *in.parsed // used as it is: a copy spares parsing it again
+		u = &c
+	} else {
+		var err error
+		if u, err = url.Parse(uri); err != nil {
+			return nil, err
+		}
 	}
 	if q := rs.in.URL.RawQuery; q != "" {
 		if u.RawQuery != "" {
@@ -314,72 +307,6 @@ func buildTarget(in *compiledIntegration, rs *reqState) (*url.URL, error) {
 	}
 	return u, nil
 }
-
-// rewrite is the ReverseProxy's Rewrite: target, method, X-Forwarded-*,
-// parameter mapping.
-func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
-	rs := pr.In.Context().Value(stateKey{}).(*reqState)
-	out := pr.Out
-	out.URL = rs.target
-	out.Host = ""
-	if m := rs.route.integ.method; m != "" {
-		out.Method = m
-	}
-	if prior := pr.In.Header["X-Forwarded-For"]; len(prior) > 0 {
-		out.Header["X-Forwarded-For"] = prior
-	}
-	pr.SetXForwarded()
-	applyMappings(rs.route.integ.mappings, rs, out)
-}
-
-func (g *Gateway) modifyResponse(resp *http.Response) error {
-	rs, _ := resp.Request.Context().Value(stateKey{}).(*reqState)
-	if rs == nil {
-		return nil
-	}
-	if rs.timer != nil && !rs.timer.Stop() && rs.timedOut.Load() {
-		return errTimeout
-	}
-	rs.integrationStatus = resp.StatusCode
-	rs.integrationLatency = time.Since(rs.integrationStart)
-	if rs.api.cors != nil {
-		// Configured CORS replaces what the backend says.
-		for k := range resp.Header {
-			if strings.HasPrefix(k, "Access-Control-") {
-				delete(resp.Header, k)
-			}
-		}
-	}
-	return nil
-}
-
-var errTimeout = errors.New("gateway: integration timed out")
-
-func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	rs, _ := r.Context().Value(stateKey{}).(*reqState)
-	if rs == nil {
-		w.WriteHeader(http.StatusBadGateway)
-		return
-	}
-	rs.integrationLatency = time.Since(rs.integrationStart)
-	if rs.timedOut.Load() || errors.Is(err, errTimeout) {
-		g.fail(w, rs, http.StatusGatewayTimeout, "Endpoint request timed out")
-		return
-	}
-	if rs.in.Context().Err() != nil {
-		return // the client went away
-	}
-	g.logError(rs, "integration", err)
-	g.fail(w, rs, http.StatusBadGateway, "Internal Server Error")
-}
-
-// bufferPool recycles the proxy's copy buffers.
-type bufferPool struct{}
-
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
-
-func (bufferPool) Get() []byte  { return *(copyBufs.Get().(*[]byte)) }
-func (bufferPool) Put(b []byte) { copyBufs.Put(&b) }
 
 // accessLog writes one line per request.
 func (g *Gateway) accessLog(rs *reqState) {
@@ -394,7 +321,9 @@ func (g *Gateway) accessLog(rs *reqState) {
 		g.Logger.Info(rs.stage.logFormat.eval(rs), "requestId", rs.id)
 		return
 	}
-	if !g.Logger.Enabled(context.Background(), slog.LevelInfo) {
+	// Without an AccessLogFormat, API Gateway logs nothing: the default
+	// line is for debugging, and costs nothing unless enabled.
+	if !g.Logger.Enabled(context.Background(), slog.LevelDebug) {
 		return
 	}
 	routeKey := "-"
@@ -408,7 +337,7 @@ func (g *Gateway) accessLog(rs *reqState) {
 	if rs.stage != nil {
 		stage = rs.stage.name
 	}
-	g.Logger.Info("gateway access",
+	g.Logger.Debug("gateway access",
 		"requestId", rs.id, "ip", rs.sourceIP, "requestTime", rs.start.UTC().Format(time.RFC3339Nano),
 		"httpMethod", rs.in.Method, "path", rs.fullPath, "apiId", apiID, "stage", stage, "routeKey", routeKey,
 		"status", rs.status, "responseLength", rs.bytes, "responseLatencyMs", rs.latency.Milliseconds(),
