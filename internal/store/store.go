@@ -77,6 +77,28 @@ type User struct {
 // "cognito:user_status", which are columns of their own).
 var IndexedAttributes = []string{"email", "phone_number", "name", "given_name", "family_name", "preferred_username"}
 
+// FoldedAttributes are the IndexedAttributes a backend can also find
+// ignoring case (FindUsersByAttributeFold).
+var FoldedAttributes = []string{"email", "preferred_username"}
+
+// FoldASCII lower-cases the ASCII letters of s and leaves every other rune
+// as it is: the case folding of FindUsersByAttributeFold, which both SQL
+// backends compute with lower() under a byte-wise collation.
+func FoldASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 // UserFilter selects users in ListUsers. The zero value selects all.
 type UserFilter struct {
 	// Attribute is one of "username", "sub", "status" (enabled: "Enabled" or
@@ -166,6 +188,11 @@ type UserStore interface {
 	// FindUsersByAttribute returns the users whose attribute (one of
 	// IndexedAttributes) equals value, at most limit of them.
 	FindUsersByAttribute(ctx context.Context, poolID, attribute, value string, limit int) ([]User, error)
+	// FindUsersByAttributeFold is FindUsersByAttribute ignoring the case of
+	// ASCII letters, for the attributes of FoldedAttributes: in pools whose
+	// usernames are case-insensitive, Cognito matches email and
+	// preferred_username in any capitalization.
+	FindUsersByAttributeFold(ctx context.Context, poolID, attribute, value string, limit int) ([]User, error)
 	// ListUsers pages through the users matching filter, ordered by Key.
 	ListUsers(ctx context.Context, poolID string, filter UserFilter, page Page) ([]User, error)
 	CountUsers(ctx context.Context, poolID string) (int, error)

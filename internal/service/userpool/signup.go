@@ -123,7 +123,7 @@ func (s *Service) usernameAttributeTaken(ctx context.Context, p *pool, attr, val
 	if !p.usernameAttribute(attr) || value == "" {
 		return false, nil
 	}
-	others, err := s.Store.FindUsersByAttribute(ctx, p.rec.ID, attr, value, 2)
+	others, err := s.findByAttribute(ctx, p, attr, value, 2)
 	if err != nil {
 		return false, err
 	}
@@ -275,10 +275,7 @@ func (s *Service) aliasConflicts(ctx context.Context, p *pool, attr, value, exce
 	if !p.aliasAttribute(attr) || value == "" {
 		return nil, nil
 	}
-	if attr == "email" && !p.caseSensitive() {
-		value = strings.ToLower(value)
-	}
-	others, err := s.Store.FindUsersByAttribute(ctx, p.rec.ID, attr, value, 10)
+	others, err := s.findByAttribute(ctx, p, attr, value, 10)
 	if err != nil {
 		return nil, err
 	}

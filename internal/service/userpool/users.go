@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -38,11 +39,7 @@ func (s *Service) resolveUser(ctx context.Context, p *pool, name string) (store.
 		if !asUsername && !p.aliasAttribute(attr) {
 			continue
 		}
-		value := name
-		if attr == "email" && !p.caseSensitive() {
-			value = strings.ToLower(name)
-		}
-		users, err := s.Store.FindUsersByAttribute(ctx, p.rec.ID, attr, value, 2)
+		users, err := s.findByAttribute(ctx, p, attr, name, 2)
 		if err != nil {
 			return store.User{}, err
 		}
@@ -53,6 +50,17 @@ func (s *Service) resolveUser(ctx context.Context, p *pool, name string) (store.
 		}
 	}
 	return store.User{}, store.ErrNotFound
+}
+
+// findByAttribute finds the users holding value of attr (one of
+// store.IndexedAttributes). In case-insensitive pools email and
+// preferred_username match in any capitalization, as Cognito signs them in
+// and keeps them unique (UsernameConfigurationType).
+func (s *Service) findByAttribute(ctx context.Context, p *pool, attr, value string, limit int) ([]store.User, error) {
+	if !p.caseSensitive() && slices.Contains(store.FoldedAttributes, attr) {
+		return s.Store.FindUsersByAttributeFold(ctx, p.rec.ID, attr, value, limit)
+	}
+	return s.Store.FindUsersByAttribute(ctx, p.rec.ID, attr, value, limit)
 }
 
 // adminUser loads the pool and the user an admin call names.
@@ -177,7 +185,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserIn
 		if !ok || !(p.usernameAttribute(attr) || (p.aliasAttribute(attr) && attrs[attr+"_verified"] == "true")) {
 			continue
 		}
-		others, err := s.Store.FindUsersByAttribute(ctx, p.rec.ID, attr, v, 2)
+		others, err := s.findByAttribute(ctx, p, attr, v, 2)
 		if err != nil {
 			return nil, err
 		}

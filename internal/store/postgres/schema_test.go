@@ -112,6 +112,46 @@ func TestFilterPlans(t *testing.T) {
 	}
 }
 
+// TestFoldPlans checks that the case-insensitive lookups use their
+// expression indexes on a few thousand rows.
+func TestFoldPlans(t *testing.T) {
+	s := open(t, freshSchema(t))
+	ctx := t.Context()
+	const pool, n = "us-east-1_fold00000", 4000
+	if err := s.CreateUserPool(ctx, store.UserPool{ID: pool}); err != nil {
+		t.Fatal(err)
+	}
+	var us []store.User
+	for i := range n {
+		u := store.User{PoolID: pool, Key: planValues["username"](i), Username: planValues["username"](i), Sub: planValues["sub"](i),
+			Status: "CONFIRMED", Enabled: true, Attributes: map[string]string{}}
+		for _, a := range indexedColumns {
+			u.Attributes[a] = planValues[a](i)
+		}
+		us = append(us, u)
+	}
+	insertUsers(t, s, us)
+	for col, q := range foldQueries {
+		rows, err := s.pool.Query(ctx, "EXPLAIN "+q, pool, store.FoldASCII(planValues[col](42)), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, strings.TrimSpace(line))
+		}
+		rows.Close()
+		p := strings.Join(plan, " | ")
+		if !regexp.MustCompile(`users_`+col+`_fold\b`).MatchString(p) || strings.Contains(p, "Seq Scan") {
+			t.Errorf("%s:\nplan %s", q, p)
+		}
+	}
+}
+
 // TestObjectPlans checks that the objects statements that read rows use the
 // primary key (prefixes as ranges) and that the janitor's delete uses the
 // partial index on expires_at. Unlike SQLite's planner, PostgreSQL's may

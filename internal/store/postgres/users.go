@@ -44,6 +44,9 @@ var (
 	indexedUserColumns = append([]string{"username", "sub", "status", "enabled"}, indexedColumns...)
 	// userFilters are the ListUsers queries by filter column.
 	userFilters = map[string]filterQueries{}
+	// foldQueries find users by a column of store.FoldedAttributes,
+	// ignoring ASCII case, through the migration 0003 indexes.
+	foldQueries = map[string]string{}
 	// filterColumns maps UserFilter.Attribute to its column ("status" is
 	// handled apart: it is the enabled flag).
 	filterColumns = map[string]string{
@@ -82,6 +85,9 @@ func init() {
 
 	for _, c := range indexedColumns {
 		filterColumns[c] = c
+	}
+	for _, c := range store.FoldedAttributes {
+		foldQueries[c] = `SELECT ` + userCols + ` FROM users WHERE pool_id = $1 AND lower(` + c + ` COLLATE "C") = $2 ORDER BY user_key LIMIT $3`
 	}
 	for _, c := range indexedUserColumns {
 		sel := `SELECT ` + userCols + ` FROM users WHERE pool_id = $1 AND `
@@ -190,6 +196,16 @@ func (s *Store) FindUsersByAttribute(ctx context.Context, poolID, attribute, val
 		return nil, fmt.Errorf("postgres: %q is not an indexed attribute", attribute)
 	}
 	return s.queryUsers(ctx, userFilters[attribute].eq, poolID, indexText(value), "", limit(lim))
+}
+
+// FindUsersByAttributeFold finds users by email or preferred_username
+// ignoring ASCII case.
+func (s *Store) FindUsersByAttributeFold(ctx context.Context, poolID, attribute, value string, lim int) ([]store.User, error) {
+	q, ok := foldQueries[attribute]
+	if !ok {
+		return nil, fmt.Errorf("postgres: %q cannot be found ignoring case", attribute)
+	}
+	return s.queryUsers(ctx, q, poolID, indexText(store.FoldASCII(value)), limit(lim))
 }
 
 // ListUsers pages through the users matching filter in key order.

@@ -82,6 +82,31 @@ func TestFilterPlans(t *testing.T) {
 	}
 }
 
+// TestFoldPlans checks that the case-insensitive lookups use their
+// expression indexes.
+func TestFoldPlans(t *testing.T) {
+	s := open(t, t.TempDir())
+	for col, q := range foldQueries {
+		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, "p", "x", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, " | "); !strings.HasPrefix(p, "SEARCH users USING INDEX users_"+col+"_fold (pool_id=? AND <expr>=?)") {
+			t.Errorf("%s: plan %s", q, p)
+		}
+	}
+}
+
 // TestObjectPlans checks that every objects statement that reads rows is a
 // lookup or range scan of the primary key (prefixes included: no full scan,
 // no sort for ORDER BY key), and that the janitor's delete uses the partial

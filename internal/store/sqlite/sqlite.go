@@ -130,6 +130,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	for _, q := range userFilters {
 		reads = append(reads, q.eq, q.between, q.from)
 	}
+	for _, q := range foldQueries {
+		reads = append(reads, q)
+	}
 	writes := []string{
 		insertPool, selectPool, updatePool, deletePool, deleteScopeKey,
 		insertClient, selectClient, updateClient, deleteClient,

@@ -43,6 +43,9 @@ var (
 
 	// userFilters are the ListUsers queries by filter column.
 	userFilters = map[string]filterQueries{}
+	// foldQueries find users by a column of store.FoldedAttributes,
+	// ignoring ASCII case, through the migration 0003 indexes.
+	foldQueries = map[string]string{}
 	// filterColumns maps UserFilter.Attribute to its column ("status" is
 	// handled apart: it is the enabled flag).
 	filterColumns = map[string]string{
@@ -72,6 +75,9 @@ func init() {
 
 	for _, c := range indexedColumns {
 		filterColumns[c] = c
+	}
+	for _, c := range store.FoldedAttributes {
+		foldQueries[c] = `SELECT ` + userCols + ` FROM users INDEXED BY users_` + c + `_fold WHERE pool_id = ? AND lower(` + c + `) = ? ORDER BY user_key LIMIT ?`
 	}
 	const tail = ` AND user_key > ? ORDER BY user_key LIMIT ?`
 	for _, c := range indexedUserColumns {
@@ -189,6 +195,16 @@ func (s *Store) FindUsersByAttribute(ctx context.Context, poolID, attribute, val
 		return nil, fmt.Errorf("sqlite: %q is not an indexed attribute", attribute)
 	}
 	return s.queryUsers(ctx, userFilters[attribute].eq, poolID, value, "", limit(lim))
+}
+
+// FindUsersByAttributeFold finds users by email or preferred_username
+// ignoring ASCII case.
+func (s *Store) FindUsersByAttributeFold(ctx context.Context, poolID, attribute, value string, lim int) ([]store.User, error) {
+	q, ok := foldQueries[attribute]
+	if !ok {
+		return nil, fmt.Errorf("sqlite: %q cannot be found ignoring case", attribute)
+	}
+	return s.queryUsers(ctx, q, poolID, store.FoldASCII(value), limit(lim))
 }
 
 // ListUsers pages through the users matching filter in key order.

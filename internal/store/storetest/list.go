@@ -229,6 +229,45 @@ var listTests = []subtest{
 		noErr(t, "UpdateUser", err)
 		checkFilter(t, s, poolA, store.UserFilter{Attribute: "status", Value: "Enabled"}, []string{"a", "b", "c", "f"})
 	}},
+	{"FindUsersByAttributeFold ignores the case of ASCII letters only, per pool, in key order", func(t *testing.T, s store.Store) {
+		mustPool(t, s, poolA)
+		mustPool(t, s, poolB)
+		with := func(pool, key string, attrs map[string]string) {
+			u := newUser(pool, key)
+			u.Attributes = attrs
+			mustUser(t, s, u)
+		}
+		with(poolA, "u1", map[string]string{"email": "Jane.Doe@Example.COM", "preferred_username": "JaneD"})
+		with(poolA, "u2", map[string]string{"email": "jane.doe@example.com"})
+		with(poolA, "u3", map[string]string{"email": "Émile@example.com", "preferred_username": "Émile"})
+		with(poolB, "u4", map[string]string{"email": "JANE.DOE@EXAMPLE.COM"})
+		find := func(attr, value string, lim int) []string {
+			t.Helper()
+			us, err := s.FindUsersByAttributeFold(t.Context(), poolA, attr, value, lim)
+			noErr(t, "FindUsersByAttributeFold", err)
+			return userKeys(us)
+		}
+		sameKeys(t, "email JANE.DOE@example.com", find("email", "JANE.DOE@example.com", 0), []string{"u1", "u2"})
+		sameKeys(t, "email with limit 1", find("email", "jane.doe@EXAMPLE.com", 1), []string{"u1"})
+		sameKeys(t, "preferred_username janed", find("preferred_username", "janed", 0), []string{"u1"})
+		sameKeys(t, "email ÉMILE@EXAMPLE.COM", find("email", "ÉMILE@EXAMPLE.COM", 0), []string{"u3"})
+		sameKeys(t, "email émile@example.com (é is not ASCII)", find("email", "émile@example.com", 0), []string{})
+		sameKeys(t, "a prefix does not match", find("email", "jane.doe@example.co", 0), []string{})
+		// The index follows updates.
+		if _, err := s.UpdateUser(t.Context(), poolA, "u2", func(u store.User) (store.User, error) {
+			u.Attributes = map[string]string{"email": "Other@Example.com"}
+			return u, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		sameKeys(t, "email after an update", find("email", "jane.doe@example.com", 0), []string{"u1"})
+		sameKeys(t, "the new email", find("email", "OTHER@example.COM", 0), []string{"u2"})
+		for _, attr := range []string{"name", "phone_number", "nope"} {
+			if _, err := s.FindUsersByAttributeFold(t.Context(), poolA, attr, "x", 0); err == nil {
+				t.Errorf("FindUsersByAttributeFold(%s): no error", attr)
+			}
+		}
+	}},
 	{"listing users by an unknown attribute returns an error", func(t *testing.T, s store.Store) {
 		mustPool(t, s, poolA)
 		mustUser(t, s, newUser(poolA, "alice"))
