@@ -259,7 +259,7 @@ func (s *Service) ListGroups(ctx context.Context, in *cip.ListGroupsInput) (*cip
 	if err != nil {
 		return nil, err
 	}
-	objs, next, err := s.objectPage(ctx, kindGroup, p.rec.ID + "/", in.NextToken, groupLimit(in.Limit))
+	objs, next, err := s.objectPage(ctx, kindGroup, p.rec.ID+"/", in.NextToken, groupLimit(in.Limit))
 	if err != nil {
 		return nil, err
 	}
