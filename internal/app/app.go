@@ -104,6 +104,10 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		st.Close()
 		return nil, fmt.Errorf("master key: %w", err)
 	}
+	if keys.Secrets, err = secretbox.New(masterKey, "ninsho tokens.key v1"); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("master key: %w", err)
+	}
 	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, masterKey)
 	stsService.Now = clk.Now
 	stsService.WebIdentity = &sts.TokensVerifier{Keys: keys, IssuerBase: issuerBase}

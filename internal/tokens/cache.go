@@ -145,7 +145,11 @@ func (k *Keys) build(keys []store.SigningKey, prev *view, fetched time.Time) (*v
 			ver = prev.verifiers[sk.KID]
 		}
 		if ver == nil || ver.use != sk.Use {
-			priv, err := parsePrivate(sk.Private)
+			der, err := k.privateDER(sk)
+			if err != nil {
+				return nil, fmt.Errorf("tokens: key %s of %s: %w", sk.KID, sk.Scope, err)
+			}
+			priv, err := parsePrivate(der)
 			if err != nil {
 				return nil, fmt.Errorf("tokens: key %s of %s: %w", sk.KID, sk.Scope, err)
 			}

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ninsho/ninsho/internal/secretbox"
 	"github.com/ninsho/ninsho/internal/store"
 )
 
@@ -54,6 +56,9 @@ type Keys struct {
 	// Skew is the clock-skew leeway Verify allows on exp and nbf. Zero, the
 	// default, is right for tokens this server signed itself.
 	Skew time.Duration
+	// Secrets, when set (--master-key), seals the private keys of new keys
+	// in the store; keys stored in clear before stay readable.
+	Secrets *secretbox.Box
 
 	// generate makes a new private key; tests replace it to save time.
 	generate func(bits int) (*rsa.PrivateKey, error)
@@ -296,6 +301,9 @@ func (k *Keys) newKey(scope, use string) (store.SigningKey, error) {
 	if err != nil {
 		return store.SigningKey{}, err
 	}
+	if k.Secrets != nil {
+		der = append([]byte(sealedKeyMagic), k.Secrets.Seal(der, sealedKeyAAD(kid))...)
+	}
 	return store.SigningKey{
 		KID:       kid,
 		Scope:     scope,
@@ -304,6 +312,21 @@ func (k *Keys) newKey(scope, use string) (store.SigningKey, error) {
 		Private:   der,
 		CreatedAt: k.now(),
 	}, nil
+}
+
+// sealedKeyMagic starts a sealed private key; a key in clear is PKCS#8
+// DER, which starts with a SEQUENCE tag (0x30).
+const sealedKeyMagic = "nsb1"
+
+// sealedKeyAAD binds a sealed private key to its kid.
+func sealedKeyAAD(kid string) []byte { return []byte("tokens.key/" + kid) }
+
+// privateDER returns the PKCS#8 DER of a stored key, opening it when sealed.
+func (k *Keys) privateDER(sk store.SigningKey) ([]byte, error) {
+	if !bytes.HasPrefix(sk.Private, []byte(sealedKeyMagic)) {
+		return sk.Private, nil
+	}
+	return k.Secrets.Open(sk.Private[len(sealedKeyMagic):], sealedKeyAAD(sk.KID))
 }
 
 // KeyID returns the kid of a public key: the standard base64 of the SHA-256

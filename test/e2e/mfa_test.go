@@ -246,7 +246,8 @@ func TestBotocoreMFA(t *testing.T) {
 
 // TestTOTPSecretSealedWithMasterKey runs ninsho with --master-key: a
 // software token enrolled with aws-sdk-go-v2 works for sign-in, yet its
-// secret is nowhere in the SQLite files in clear. Every server of this test
+// secret, like the pool's signing keys, is nowhere in the SQLite files in
+// clear. Every server of this test
 // uses its own data directory, so the files hold only this test's data.
 func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 	t.Parallel()
@@ -297,6 +298,9 @@ func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no data files")
 	}
+	// The rsaEncryption algorithm identifier starts every PKCS#8 RSA
+	// private key: a signing key stored in clear would show it.
+	rsaOID := string([]byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01})
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -305,5 +309,13 @@ func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 		if strings.Contains(string(b), secret) {
 			t.Errorf("%s holds the TOTP secret in clear", filepath.Base(f))
 		}
+		if strings.Contains(string(b), rsaOID) {
+			t.Errorf("%s holds an RSA private key in clear", filepath.Base(f))
+		}
+	}
+	// After a restart with the same master key the sealed keys still sign.
+	srv.restart(t)
+	if out := signIn(); out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("after a restart: %+v", out)
 	}
 }
