@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 	if cfg.MasterKey != "" {
 		masterKey = []byte(cfg.MasterKey)
 	}
-	if up.Secrets, err = secretbox.New(masterKey, "ninsho userpool.mfa totp v1"); err != nil {
+	if up.Secrets, err = secretbox.New(masterKey, "ninsho userpool v1"); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("master key: %w", err)
 	}

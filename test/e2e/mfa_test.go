@@ -246,8 +246,8 @@ func TestBotocoreMFA(t *testing.T) {
 
 // TestTOTPSecretSealedWithMasterKey runs ninsho with --master-key: a
 // software token enrolled with aws-sdk-go-v2 works for sign-in, yet its
-// secret, like the pool's signing keys, is nowhere in the SQLite files in
-// clear. Every server of this test
+// secret, like the pool's signing keys and a client's secret, is nowhere in
+// the SQLite files in clear. Every server of this test
 // uses its own data directory, so the files hold only this test's data.
 func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 	t.Parallel()
@@ -294,6 +294,15 @@ func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 	if err != nil || res.AuthenticationResult == nil {
 		t.Fatalf("TOTP sign-in: %+v, %v", res, err)
 	}
+	withSecret, err := e.admin.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(e.poolID),
+		ClientName: aws.String("confidential"), GenerateSecret: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientSecret := aws.ToString(withSecret.UserPoolClient.ClientSecret)
+	if len(clientSecret) != 51 {
+		t.Fatalf("client secret %q", clientSecret)
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(files) == 0 {
 		t.Fatal("no data files")
@@ -311,6 +320,9 @@ func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 		}
 		if strings.Contains(string(b), rsaOID) {
 			t.Errorf("%s holds an RSA private key in clear", filepath.Base(f))
+		}
+		if strings.Contains(string(b), clientSecret) {
+			t.Errorf("%s holds a client secret in clear", filepath.Base(f))
 		}
 	}
 	// After a restart with the same master key the sealed keys still sign.

@@ -171,7 +171,7 @@ func secretHash(secret, username, clientID string) []byte {
 // checkSecretHash verifies SECRET_HASH for a client with a secret against
 // any of the names the caller may have used, in constant time per name.
 func checkSecretHash(c *client, given string, hasGiven bool, usernames ...string) error {
-	if c.rec.Secret == "" {
+	if c.secret == "" {
 		return nil
 	}
 	if !hasGiven {
@@ -180,7 +180,7 @@ func checkSecretHash(c *client, given string, hasGiven bool, usernames ...string
 	got, err := base64.StdEncoding.DecodeString(given)
 	ok := false
 	for _, u := range usernames {
-		if u != "" && err == nil && hmac.Equal(got, secretHash(c.rec.Secret, u, c.rec.ID)) {
+		if u != "" && err == nil && hmac.Equal(got, secretHash(c.secret, u, c.rec.ID)) {
 			ok = true
 		}
 	}

@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,10 +15,55 @@ import (
 	"github.com/ninsho/ninsho/internal/store"
 )
 
-// client is a stored app client with its settings decoded.
+// client is a stored app client with its settings decoded and its secret
+// opened (rec.Secret may be sealed: see sealClientSecret).
 type client struct {
-	rec store.Client
-	cfg cip.UserPoolClientType
+	rec    store.Client
+	cfg    cip.UserPoolClientType
+	secret string
+}
+
+// sealedSecretPrefix starts a client secret sealed with the master key in
+// the store (base64 of the sealed bytes follows). Secrets Cognito generates
+// are 51 lower-case alphanumerics and a given ClientSecret matches
+// [\w+]+, so neither can start with it.
+const sealedSecretPrefix = "sealed:"
+
+// sealClientSecret is what the store keeps of a client secret: sealed,
+// bound to the client, when there is a master key; as it is otherwise.
+func (s *Service) sealClientSecret(clientID, secret string) string {
+	if s.Secrets == nil || secret == "" {
+		return secret
+	}
+	return sealedSecretPrefix + base64.RawStdEncoding.EncodeToString(s.Secrets.Seal([]byte(secret), clientSecretAAD(clientID)))
+}
+
+// openClientSecret returns the secret of a stored client.
+func (s *Service) openClientSecret(rec store.Client) (string, error) {
+	sealed, ok := strings.CutPrefix(rec.Secret, sealedSecretPrefix)
+	if !ok {
+		return rec.Secret, nil
+	}
+	b, err := base64.RawStdEncoding.DecodeString(sealed)
+	if err != nil {
+		return "", fmt.Errorf("client %s: bad sealed secret: %w", rec.ID, err)
+	}
+	plain, err := s.Secrets.Open(b, clientSecretAAD(rec.ID))
+	if err != nil {
+		return "", fmt.Errorf("client %s: %w", rec.ID, err)
+	}
+	return string(plain), nil
+}
+
+func clientSecretAAD(clientID string) []byte { return []byte("userpool.client/" + clientID) }
+
+// newClientView is a client of a record just written.
+func (s *Service) newClientView(rec store.Client, cfg cip.UserPoolClientType) (*client, error) {
+	secret, err := s.openClientSecret(rec)
+	if err != nil {
+		return nil, err
+	}
+	return &client{rec: rec, cfg: cfg, secret: secret}, nil
 }
 
 func clientNotFound(id string) error {
@@ -42,7 +88,7 @@ func (s *Service) loadClient(ctx context.Context, poolID, id string) (*client, e
 	if err != nil {
 		return nil, fmt.Errorf("client %s: bad settings: %w", id, err)
 	}
-	return &client{rec: rec, cfg: cfg}, nil
+	return s.newClientView(rec, cfg)
 }
 
 func (c *client) describe() *cip.UserPoolClientType {
@@ -50,8 +96,8 @@ func (c *client) describe() *cip.UserPoolClientType {
 	out.UserPoolId = awsapi.String(c.rec.PoolID)
 	out.ClientId = awsapi.String(c.rec.ID)
 	out.ClientName = awsapi.String(c.rec.Name)
-	if c.rec.Secret != "" {
-		out.ClientSecret = awsapi.String(c.rec.Secret)
+	if c.secret != "" {
+		out.ClientSecret = awsapi.String(c.secret)
 	}
 	out.CreationDate = awsapi.Time(c.rec.CreatedAt)
 	out.LastModifiedDate = awsapi.Time(c.rec.UpdatedAt)
@@ -231,10 +277,11 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *cip.CreateUserPo
 	now := s.now()
 	rec := store.Client{ID: newClientID(), PoolID: *in.UserPoolId, Name: *in.ClientName, Settings: settings, CreatedAt: now, UpdatedAt: now}
 	if awsapi.ToBool(in.GenerateSecret) {
-		rec.Secret = newClientSecret()
+		secret := newClientSecret()
 		if in.ClientSecret != nil {
-			rec.Secret = *in.ClientSecret
+			secret = *in.ClientSecret
 		}
+		rec.Secret = s.sealClientSecret(rec.ID, secret)
 	}
 	if err := s.Store.CreateClient(ctx, rec); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -242,7 +289,11 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *cip.CreateUserPo
 		}
 		return nil, err
 	}
-	return &cip.CreateUserPoolClientOutput{UserPoolClient: (&client{rec: rec, cfg: cfg}).describe()}, nil
+	c, err := s.newClientView(rec, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &cip.CreateUserPoolClientOutput{UserPoolClient: c.describe()}, nil
 }
 
 // DescribeUserPoolClient returns a client, with its secret.
@@ -319,7 +370,11 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *cip.UpdateUserPo
 	if err != nil {
 		return nil, err
 	}
-	return &cip.UpdateUserPoolClientOutput{UserPoolClient: (&client{rec: rec, cfg: cfg}).describe()}, nil
+	c, err := s.newClientView(rec, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &cip.UpdateUserPoolClientOutput{UserPoolClient: c.describe()}, nil
 }
 
 // DeleteUserPoolClient deletes a client.

@@ -40,7 +40,8 @@ type Service struct {
 	IssuerBase string
 	// Notify receives every message the pool sends (codes, invitations).
 	Notify notify.Sender
-	// Secrets seals the TOTP secrets at rest (nil without --master-key).
+	// Secrets seals TOTP secrets and client secrets at rest (nil without
+	// --master-key).
 	Secrets *secretbox.Box
 
 	// Decoded pool and client settings (see decodedCache).

@@ -139,9 +139,9 @@ func (s *Service) RevokeToken(ctx context.Context, in *cip.RevokeTokenInput) (*c
 	if err != nil {
 		return nil, err
 	}
-	if c.rec.Secret != "" {
+	if c.secret != "" {
 		given := awsapi.ToString(in.ClientSecret)
-		if subtle.ConstantTimeCompare([]byte(given), []byte(c.rec.Secret)) != 1 {
+		if subtle.ConstantTimeCompare([]byte(given), []byte(c.secret)) != 1 {
 			return nil, cip.NewUnauthorizedException("invalid_client")
 		}
 	}
