@@ -108,6 +108,10 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		st.Close()
 		return nil, fmt.Errorf("master key: %w", err)
 	}
+	if iamService.Secrets, err = secretbox.New(masterKey, "ninsho iam.access-key v1"); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("master key: %w", err)
+	}
 	stsService := sts.New(st, roleFinder{iamService}, cfg.Account, masterKey)
 	stsService.Now = clk.Now
 	stsService.WebIdentity = &sts.TokensVerifier{Keys: keys, IssuerBase: issuerBase}

@@ -246,8 +246,8 @@ func TestBotocoreMFA(t *testing.T) {
 
 // TestTOTPSecretSealedWithMasterKey runs ninsho with --master-key: a
 // software token enrolled with aws-sdk-go-v2 works for sign-in, yet its
-// secret, like the pool's signing keys and a client's secret, is nowhere in
-// the SQLite files in clear. Every server of this test
+// secret, like the pool's signing keys, a client's secret and an IAM user's
+// secret access key, is nowhere in the SQLite files in clear. Every server of this test
 // uses its own data directory, so the files hold only this test's data.
 func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 	t.Parallel()
@@ -303,6 +303,19 @@ func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 	if len(clientSecret) != 51 {
 		t.Fatalf("client secret %q", clientSecret)
 	}
+	// An IAM user's access key works for signed calls, its secret sealed.
+	cli := &awsCLI{path: needAWSCLI(t), srv: srv}
+	cli.json(t, ctx, []string{"iam", "create-user", "--user-name", "ops"})
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
+	cli.json(t, ctx, []string{"iam", "create-access-key", "--user-name", "ops"}, &key)
+	as := &awsCLI{path: cli.path, srv: srv, env: []string{"AWS_ACCESS_KEY_ID=" + key.AccessKey.AccessKeyId, "AWS_SECRET_ACCESS_KEY=" + key.AccessKey.SecretAccessKey}}
+	var who struct{ Arn string }
+	as.json(t, ctx, []string{"sts", "get-caller-identity"}, &who)
+	if who.Arn != "arn:aws:iam::000000000000:user/ops" {
+		t.Fatalf("get-caller-identity with the new key: %+v", who)
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(files) == 0 {
 		t.Fatal("no data files")
@@ -323,6 +336,9 @@ func TestTOTPSecretSealedWithMasterKey(t *testing.T) {
 		}
 		if strings.Contains(string(b), clientSecret) {
 			t.Errorf("%s holds a client secret in clear", filepath.Base(f))
+		}
+		if strings.Contains(string(b), key.AccessKey.SecretAccessKey) {
+			t.Errorf("%s holds an IAM secret access key in clear", filepath.Base(f))
 		}
 	}
 	// After a restart with the same master key the sealed keys still sign.

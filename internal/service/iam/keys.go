@@ -3,6 +3,7 @@ package iamsvc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -13,14 +14,17 @@ import (
 
 // accessKeyValue is the stored form of an access key (kind iam.access-key).
 type accessKeyValue struct {
-	ID        string    `json:"id"`
-	Secret    string    `json:"secret"`
-	UserName  string    `json:"userName"`
-	UserID    string    `json:"userId"`
-	UserARN   string    `json:"userArn"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"createdAt"`
-	LastUsed  *lastUsed `json:"lastUsed,omitempty"`
+	ID string `json:"id"`
+	// Secret is the secret access key in clear, or empty when the key is
+	// sealed under the master key (SealedSecret, bound to the key id).
+	Secret       string    `json:"secret,omitempty"`
+	SealedSecret []byte    `json:"sealedSecret,omitempty"`
+	UserName     string    `json:"userName"`
+	UserID       string    `json:"userId"`
+	UserARN      string    `json:"userArn"`
+	Status       string    `json:"status"`
+	CreatedAt    time.Time `json:"createdAt"`
+	LastUsed     *lastUsed `json:"lastUsed,omitempty"`
 }
 
 type lastUsed struct {
@@ -77,7 +81,11 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 			UserName: u.Name, UserID: u.ID, UserARN: u.ARN,
 			Status: "Active", CreatedAt: s.now(),
 		}
-		if err := tx.CreateObject(ctx, object(kindAccessKey, k.ID, k)); err != nil {
+		stored := *k
+		if s.Secrets != nil {
+			stored.SealedSecret, stored.Secret = s.Secrets.Seal([]byte(k.Secret), accessKeyAAD(k.ID)), ""
+		}
+		if err := tx.CreateObject(ctx, object(kindAccessKey, k.ID, &stored)); err != nil {
 			return err
 		}
 		u.AccessKeys = append(u.AccessKeys, k.ID)
@@ -203,14 +211,24 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccess
 	return &iamapi.GetAccessKeyLastUsedOutput{UserName: awsapi.String(k.UserName), AccessKeyLastUsed: used}, nil
 }
 
+func accessKeyAAD(id string) []byte { return []byte(kindAccessKey + "/" + id) }
+
 // AccessKeyByID returns the access key with this id, or store.ErrNotFound.
 func (s *Service) AccessKeyByID(ctx context.Context, id string) (*AccessKey, error) {
 	k, _, err := get[accessKeyValue](ctx, s.Store, kindAccessKey, id, nil)
 	if err != nil {
 		return nil, err
 	}
+	secret := k.Secret
+	if k.SealedSecret != nil {
+		plain, err := s.Secrets.Open(k.SealedSecret, accessKeyAAD(k.ID))
+		if err != nil {
+			return nil, fmt.Errorf("iam: access key %s: %w", k.ID, err)
+		}
+		secret = string(plain)
+	}
 	return &AccessKey{
-		ID: k.ID, Secret: k.Secret, UserName: k.UserName, UserID: k.UserID, UserARN: k.UserARN,
+		ID: k.ID, Secret: secret, UserName: k.UserName, UserID: k.UserID, UserARN: k.UserARN,
 		Status: k.Status, CreatedAt: k.CreatedAt,
 	}, nil
 }

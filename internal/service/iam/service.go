@@ -13,6 +13,7 @@ import (
 	"github.com/ninsho/ninsho/internal/awsapi"
 	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
 	"github.com/ninsho/ninsho/internal/randid"
+	"github.com/ninsho/ninsho/internal/secretbox"
 	"github.com/ninsho/ninsho/internal/store"
 )
 
@@ -42,6 +43,9 @@ type Service struct {
 	// RootCreateDate is what GetUser tells the account root as its
 	// CreateDate; New sets it to the time the service was made.
 	RootCreateDate time.Time
+	// Secrets, when set (--master-key), seals the secret access keys of new
+	// access keys in the store.
+	Secrets *secretbox.Box
 
 	docs docCache
 

@@ -11,6 +11,7 @@ import (
 	"github.com/ninsho/ninsho/internal/awsapi"
 	iamapi "github.com/ninsho/ninsho/internal/awsapi/iam"
 	"github.com/ninsho/ninsho/internal/principal"
+	"github.com/ninsho/ninsho/internal/secretbox"
 	"github.com/ninsho/ninsho/internal/store"
 )
 
@@ -438,4 +439,38 @@ func TestOpenIDConnectProviders(t *testing.T) {
 		},
 	}
 	runCases(t, tests)
+}
+
+// With a master key a new access key's secret is sealed in the store, and
+// AccessKeyByID (the SigV4 layer's lookup) opens it; without the key it
+// cannot.
+func TestAccessKeySecretsSealed(t *testing.T) {
+	f := newFixture(t)
+	box, err := secretbox.New([]byte("0123456789abcdef0123456789abcdef"), "ninsho iam.access-key v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Secrets = box
+	f.user(t, "alice")
+	k := must(f.CreateAccessKey(f.ctx, &iamapi.CreateAccessKeyInput{UserName: s("alice")})).AccessKey
+	o, err := f.store.GetObject(f.ctx, kindAccessKey, *k.AccessKeyId)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(o.Value), *k.SecretAccessKey) || !strings.Contains(string(o.Value), "sealedSecret") {
+		t.Fatalf("stored access key %s", o.Value)
+	}
+	got, err := f.AccessKeyByID(f.ctx, *k.AccessKeyId)
+	if err != nil || got.Secret != *k.SecretAccessKey || got.UserName != "alice" {
+		t.Fatalf("AccessKeyByID = %+v, %v", got, err)
+	}
+	// A status change keeps the sealed secret.
+	must(f.UpdateAccessKey(f.ctx, &iamapi.UpdateAccessKeyInput{UserName: s("alice"), AccessKeyId: k.AccessKeyId, Status: s("Inactive")}))
+	if got, err := f.AccessKeyByID(f.ctx, *k.AccessKeyId); err != nil || got.Secret != *k.SecretAccessKey || got.Status != "Inactive" {
+		t.Fatalf("after UpdateAccessKey: %+v, %v", got, err)
+	}
+	f.Secrets = nil
+	if _, err := f.AccessKeyByID(f.ctx, *k.AccessKeyId); err == nil {
+		t.Fatal("a sealed secret opened without the master key")
+	}
 }
