@@ -115,7 +115,9 @@ func Copy(ctx context.Context, dst Target, src store.Dumper, opts Options) (Coun
 		},
 		AuthSession: func(a store.AuthSession) error {
 			c.AuthSessions++
-			return w.do(func() error { return wrap("challenge session of "+a.PoolID+"/"+a.Username, dst.CreateAuthSession(ctx, a)) })
+			return w.do(func() error {
+				return wrap("challenge session of "+a.PoolID+"/"+a.Username, dst.CreateAuthSession(ctx, a))
+			})
 		},
 		Object: func(o store.Object) error {
 			c.Objects++
