@@ -76,7 +76,9 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 		revoked = signIn(t, cli)
 		cli.json(t, ctx, []string{"cognito-idp", "revoke-token", "--token", revoked.AuthenticationResult.RefreshToken, "--client-id", clientID})
 		cli.json(t, ctx, []string{"iam", "create-user", "--user-name", "deployer"})
-		var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+		var key struct {
+			AccessKey struct{ AccessKeyId, SecretAccessKey string }
+		}
 		cli.json(t, ctx, []string{"iam", "create-access-key", "--user-name", "deployer"}, &key)
 		keyID, secret = key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey
 	})
