@@ -161,7 +161,9 @@ func TestChangesTakeEffectOnEveryInstance(t *testing.T) {
 	})
 	mustStep(t, "an access key deactivated through A is refused by B at once", func(t *testing.T) {
 		cliA.json(t, ctx, []string{"iam", "create-user", "--user-name", "ci"})
-		var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+		var key struct {
+			AccessKey struct{ AccessKeyId, SecretAccessKey string }
+		}
 		cliA.json(t, ctx, []string{"iam", "create-access-key", "--user-name", "ci"}, &key)
 		onB := cliB.as(key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey, "")
 		onB.json(t, ctx, []string{"sts", "get-caller-identity"})
