@@ -26,3 +26,11 @@ type DumpVisitor struct {
 	AuthSession  func(AuthSession) error
 	Object       func(Object) error
 }
+
+// BulkUserCreator is implemented by backends that can add many users in one
+// transaction, for bulk loads (ninsho migrate, benchmarks). It is optional.
+type BulkUserCreator interface {
+	// CreateUsers adds every user or none: it fails as CreateUser would on
+	// the first user that CreateUser would refuse.
+	CreateUsers(ctx context.Context, us []User) error
+}

@@ -46,6 +46,10 @@ func (c Counts) String() string {
 // is not set.
 var ErrNotEmpty = errors.New("the target store is not empty")
 
+// userBatch is how many users Copy writes in one transaction (a variable
+// for the tests).
+var userBatch = 500
+
 // Options tune Copy.
 type Options struct {
 	// Force erases every record of the target before copying. Without it,
@@ -90,6 +94,20 @@ func Copy(ctx context.Context, dst Target, src store.Dumper, opts Options) (Coun
 		go w.run()
 	}
 	var c Counts
+	// Users go in batches of userBatch, one transaction each, when the
+	// target can (a million users move in minutes rather than an hour).
+	bulk, _ := dst.(store.BulkUserCreator)
+	var batch []store.User
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		us := batch
+		batch = nil
+		return w.do(func() error {
+			return wrap(fmt.Sprintf("%d users from %s/%s", len(us), us[0].PoolID, us[0].Key), bulk.CreateUsers(ctx, us))
+		})
+	}
 	// Pools and clients are written in line, so that every one exists
 	// before a child that names it is queued.
 	err := src.Dump(ctx, store.DumpVisitor{
@@ -103,7 +121,14 @@ func Copy(ctx context.Context, dst Target, src store.Dumper, opts Options) (Coun
 		},
 		User: func(u store.User) error {
 			c.Users++
-			return w.do(func() error { return wrap("user "+u.PoolID+"/"+u.Key, dst.CreateUser(ctx, u)) })
+			if bulk == nil {
+				return w.do(func() error { return wrap("user "+u.PoolID+"/"+u.Key, dst.CreateUser(ctx, u)) })
+			}
+			batch = append(batch, u)
+			if len(batch) < userBatch {
+				return nil
+			}
+			return flush()
 		},
 		RefreshToken: func(t store.RefreshToken) error {
 			c.RefreshTokens++
@@ -124,6 +149,9 @@ func Copy(ctx context.Context, dst Target, src store.Dumper, opts Options) (Coun
 			return w.do(func() error { return wrap("object "+o.Kind+" "+o.Key, dst.CreateObject(ctx, o)) })
 		},
 	})
+	if err == nil {
+		err = flush()
+	}
 	close(w.jobs)
 	w.wg.Wait()
 	if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {

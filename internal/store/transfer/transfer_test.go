@@ -158,7 +158,16 @@ func wantCounts() Counts {
 	return Counts{UserPools: 2, Clients: 4, Users: 2 * users, RefreshTokens: 2 * users, SigningKeys: 9, AuthSessions: 2, Objects: 14 * 3}
 }
 
+// smallBatches makes Copy write users in batches of 7 for the test, so that
+// every batch but the last is full and the last is not.
+func smallBatches(t *testing.T) {
+	n := userBatch
+	userBatch = 7
+	t.Cleanup(func() { userBatch = n })
+}
+
 func TestCopyMovesEveryRecord(t *testing.T) {
+	smallBatches(t)
 	src, dst := openSQLite(t), openSQLite(t)
 	fill(t, src, users)
 	want := dumpAll(t, src)
@@ -271,6 +280,7 @@ func TestCopyStopsAtTheFirstFailedWrite(t *testing.T) {
 // TestCopyToPostgresAndBack moves an SQLite store into PostgreSQL and from
 // there into a fresh SQLite store: both copies hold every record unchanged.
 func TestCopyToPostgresAndBack(t *testing.T) {
+	smallBatches(t)
 	dsn := postgresDB(t)
 	src := openSQLite(t)
 	fill(t, src, users)
