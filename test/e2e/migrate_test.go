@@ -158,6 +158,17 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 			t.Errorf("get-caller-identity = %q", id.Arn)
 		}
 	})
+	mustStep(t, "migrate --reverse copies the PostgreSQL database back into a new SQLite data directory", func(t *testing.T) {
+		back := t.TempDir()
+		code, out := migrateCmd(t, ctx, "--reverse", "--data", back, "--db", dsn)
+		if code != 0 || !strings.Contains(out, "users           1\n") {
+			t.Fatalf("ninsho migrate --reverse: exit %d\n%s", code, out)
+		}
+		lite := startServer(t, back, "--issuer-base", issuerBase)
+		a := signIn(t, &awsCLI{path: awsPath, srv: lite})
+		mustVerify(t, a.AuthenticationResult.IdToken, fetchJWKS(t, ctx, lite.URL, poolID))
+		(&awsCLI{path: awsPath, srv: lite}).fail(t, ctx, "NotAuthorizedException", "Refresh Token has been revoked", refresh(revoked.AuthenticationResult.RefreshToken)...)
+	})
 }
 
 // TestMigrateRefusesAMissingDataDirectory: a mistyped --data is an error,
