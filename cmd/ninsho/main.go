@@ -18,6 +18,7 @@ const usage = `usage: ninsho <command> [flags]
 
 commands:
   serve     run the server (ninsho serve -h for its flags)
+  migrate   copy an SQLite data directory into PostgreSQL (ninsho migrate -h)
   version   print the version
 `
 
@@ -31,6 +32,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		os.Exit(serve(os.Args[2:]))
+	case "migrate":
+		os.Exit(migrate(os.Args[2:]))
 	case "version":
 		fmt.Println("ninsho", version)
 	case "-h", "--help", "help":
@@ -61,6 +64,24 @@ func serve(args []string) int {
 	defer stop()
 	if err := app.Run(ctx, cfg, logger); err != nil {
 		logger.Error("ninsho stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func migrate(args []string) int {
+	cfg, err := config.LoadMigrate(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ninsho migrate: invalid configuration:\n%v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := app.Migrate(ctx, cfg, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "ninsho migrate: %v\n", err)
 		return 1
 	}
 	return 0

@@ -16,7 +16,7 @@ import (
 // RunTests runs the conformance suite. newStore must return a fresh, empty
 // store for each call and arrange for its Close (t.Cleanup).
 func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
-	for _, group := range [][]subtest{poolTests, clientTests, userTests, listTests, tokenTests, keyTests, sessionTests, miscTests, objectTests} {
+	for _, group := range [][]subtest{poolTests, clientTests, userTests, listTests, tokenTests, keyTests, sessionTests, miscTests, objectTests, dumpTests, bulkTests} {
 		for _, st := range group {
 			t.Run(st.name, func(t *testing.T) {
 				st.run(t, newStore(t))
