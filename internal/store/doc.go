@@ -37,8 +37,8 @@ package store
 //     which is looked up in the store on every request: a deleted or
 //     deactivated access key, an expired STS credential, is refused at once).
 //   - Not cached at all: users, refresh tokens (revocation), challenge
-//     sessions, roles and their policies, access keys, STS credentials,
-//     identity pools. A disabled or deleted user, a revoked token, a changed
+//     sessions, roles and their policies (but for the gateway, below),
+//     access keys, STS credentials, identity pools. A disabled or deleted user, a revoked token, a changed
 //     role policy take effect on every instance with the next request
 //     (test/e2e TestChangesTakeEffectOnEveryInstance).
 //   - Bounded by a short TTL, for data read on every request whose change is
@@ -46,7 +46,9 @@ package store
 //     5 s; a token signed by a key this instance has not seen yet makes it
 //     read the list again at once, and retired keys verify for ListTTL more,
 //     so the lag never refuses a valid token), the API Gateway's APIs and
-//     custom domain names (internal/service/apigateway, CacheTTL, 1 s).
+//     custom domain names (internal/service/apigateway, CacheTTL, 1 s), and
+//     the policies of an AWS_IAM route's caller in the gateway (1 s; the
+//     caller's credentials are still looked up on every request).
 //
 // Deliberately per instance: the gateway's verified-token cache (a token
 // stays valid until it expires, as API Gateway's JWT authorizers do not
