@@ -156,7 +156,12 @@ func New(ctx context.Context, cfg config.Config, issuerBase string, logger *slog
 		apigatewayv2.NewService(gwControl),
 	)
 	if q, err := quota.Parse(cfg.Quotas); err == nil && q.Enabled() {
-		api.Limit = quota.New(q, nil)
+		l := quota.New(q, nil)
+		if cfg.DB != "" {
+			// Instances sharing a PostgreSQL store share their quotas.
+			l.Shared = st
+		}
+		api.Limit = l
 	}
 	a := &App{cfg: cfg, logger: logger, store: st, keys: keys, userPool: up, identity: identity, clock: clk,
 		gateway: gw, gatewayControl: gwControl, smtp: smtp, outbox: outbox}

@@ -37,7 +37,7 @@ type Authorizer interface {
 // Limiter enforces request-rate quotas (*quota.Limiter): it returns
 // TooManyRequestsException for a call over a quota.
 type Limiter interface {
-	Allow(service, op string, in any) error
+	Allow(ctx context.Context, service, op string, in any) error
 }
 
 // Handler serves the AWS APIs of several services on one endpoint.
@@ -144,7 +144,7 @@ func (h *Handler) call(ctx context.Context, r *http.Request, body []byte, svc *a
 		}
 	}
 	if h.Limit != nil {
-		if err := h.Limit.Allow(svc.Name, op.Name, in); err != nil {
+		if err := h.Limit.Allow(ctx, svc.Name, op.Name, in); err != nil {
 			return nil, err
 		}
 	}

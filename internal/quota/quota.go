@@ -10,13 +10,19 @@
 // `--quotas cognito,UserAuthentication=500,PerUser=20` changes some of them
 // (a category, PerUser, or an identity-pool operation name).
 //
-// The buckets live in the memory of one instance: with several instances
-// behind a load balancer, each enforces the whole quota on its share.
+// With one instance the buckets live in its memory. With several instances
+// on one store (Limiter.Shared, set for PostgreSQL), the buckets are kept in
+// the store (objects of kind quota.bucket) and each instance reserves
+// tokens from them a chunk at a time (a tenth of the rate, at least one)
+// and spends them within a second, so that the instances together keep
+// to one quota. A store error lets the call through.
 package quota
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -26,6 +32,7 @@ import (
 	"time"
 
 	"github.com/ninsho/ninsho/internal/awserr"
+	"github.com/ninsho/ninsho/internal/store"
 )
 
 // Config is a parsed --quotas value; Rates is nil when quotas are off.
@@ -90,9 +97,13 @@ type bucket struct {
 type Limiter struct {
 	rates map[string]float64
 	now   func() time.Time
+	// Shared, when set, holds the buckets of every instance (see the
+	// package doc); nil keeps them in memory.
+	Shared store.ObjectStore
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
+	grants  map[string]*grant // with Shared
 	calls   int
 }
 
@@ -106,7 +117,7 @@ func New(cfg Config, now func() time.Time) *Limiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &Limiter{rates: cfg.Rates, now: now, buckets: map[string]*bucket{}}
+	return &Limiter{rates: cfg.Rates, now: now, buckets: map[string]*bucket{}, grants: map[string]*grant{}}
 }
 
 // ErrThrottled is the answer to a call over a quota.
@@ -118,7 +129,7 @@ func errThrottled() error {
 // "cognito-identity") with its decoded input, and returns
 // TooManyRequestsException when a quota is exhausted. Every quota the call
 // falls under must have room; none is charged when one refuses.
-func (l *Limiter) Allow(service, op string, in any) error {
+func (l *Limiter) Allow(ctx context.Context, service, op string, in any) error {
 	if l == nil {
 		return nil
 	}
@@ -128,10 +139,7 @@ func (l *Limiter) Allow(service, op string, in any) error {
 		if !ok {
 			return nil
 		}
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		now := l.now()
-		if !l.take(now, []charge{{"identity/" + op, rate}}) {
+		if !l.acquire(ctx, []charge{{"identity/" + op, rate}}) {
 			return errThrottled()
 		}
 		return nil
@@ -166,21 +174,123 @@ func (l *Limiter) Allow(service, op string, in any) error {
 		charges = append(charges, charge{"user/" + kind + "/" + f.pool + "/" + user, l.rates[PerUser]})
 	}
 
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.sweep(now)
-	if l.take(now, charges) {
+	if l.acquire(ctx, charges) {
 		return nil
 	}
 	if strings.HasSuffix(charges[0].key, "/challenges") {
 		// The overflow of challenge answers goes to the category.
 		charges[0] = charge{"category/" + category, l.rates[category]}
-		if l.take(now, charges) {
+		if l.acquire(ctx, charges) {
 			return nil
 		}
 	}
 	return errThrottled()
+}
+
+// acquire takes a token from each bucket of charges, or none.
+func (l *Limiter) acquire(ctx context.Context, charges []charge) bool {
+	if l.Shared == nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		now := l.now()
+		l.sweep(now)
+		return l.take(now, charges)
+	}
+	// Reserve, outside the lock, a chunk for each bucket that has no token
+	// left here, then take as in memory.
+	now := l.now()
+	l.mu.Lock()
+	l.sweep(now)
+	var need []charge
+	for _, c := range charges {
+		if g := l.grants[c.key]; g == nil || g.tokens < 1 || now.Sub(g.at) > grantLife {
+			need = append(need, c)
+		}
+	}
+	l.mu.Unlock()
+	for _, c := range need {
+		n, err := l.reserve(ctx, c, now)
+		if err != nil {
+			return true // fail open: a store problem does not stop the API
+		}
+		l.mu.Lock()
+		g := l.grants[c.key]
+		if g == nil || now.Sub(g.at) > grantLife {
+			g = &grant{}
+			l.grants[c.key] = g
+		}
+		g.tokens += float64(n)
+		g.at = now
+		l.mu.Unlock()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	gs := make([]*grant, len(charges))
+	for i, c := range charges {
+		g := l.grants[c.key]
+		if g == nil || g.tokens < 1 {
+			return false
+		}
+		gs[i] = g
+	}
+	for _, g := range gs {
+		g.tokens--
+	}
+	return true
+}
+
+// grant is a share of a shared bucket this instance has reserved.
+type grant struct {
+	tokens float64
+	at     time.Time
+}
+
+// grantLife is how long reserved tokens may wait to be spent: a share kept
+// longer would let an instance save up past the rate.
+const grantLife = time.Second
+
+// BucketKind is the object kind of the shared buckets.
+const BucketKind = "quota.bucket"
+
+// sharedBucket is a bucket kept in the store.
+type sharedBucket struct {
+	Tokens float64   `json:"tokens"`
+	Last   time.Time `json:"last"`
+}
+
+// reserve takes up to a chunk of tokens from c's shared bucket.
+func (l *Limiter) reserve(ctx context.Context, c charge, now time.Time) (int, error) {
+	capacity := max(c.rate, 1)
+	want := max(1, int(c.rate/10))
+	taken := 0
+	err := l.Shared.InObjectTx(ctx, func(tx store.ObjectTx) error {
+		taken = 0
+		b := sharedBucket{Tokens: capacity, Last: now}
+		o, err := tx.GetObject(ctx, BucketKind, c.key)
+		switch {
+		case err == nil:
+			if err := json.Unmarshal(o.Value, &b); err != nil {
+				return err
+			}
+			if elapsed := now.Sub(b.Last).Seconds(); elapsed > 0 {
+				b.Tokens = min(capacity, b.Tokens+elapsed*c.rate)
+				b.Last = now
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		taken = min(want, int(b.Tokens))
+		b.Tokens -= float64(taken)
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		// An idle bucket is full again after capacity/rate seconds; the
+		// janitor may drop it a minute after that.
+		return tx.PutObject(ctx, store.Object{Kind: BucketKind, Key: c.key, Value: raw,
+			ExpiresAt: now.Add(time.Duration(capacity/c.rate*float64(time.Second)) + time.Minute)})
+	})
+	return taken, err
 }
 
 type charge struct {
@@ -223,6 +333,11 @@ func (l *Limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
 		if now.Sub(b.last) > 10*time.Second {
 			delete(l.buckets, k)
+		}
+	}
+	for k, g := range l.grants {
+		if now.Sub(g.at) > grantLife {
+			delete(l.grants, k)
 		}
 	}
 }

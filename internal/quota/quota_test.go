@@ -1,6 +1,7 @@
 package quota
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"testing"
@@ -10,7 +11,11 @@ import (
 	ci "github.com/ninsho/ninsho/internal/awsapi/cognitoidentity"
 	cip "github.com/ninsho/ninsho/internal/awsapi/cognitoidp"
 	"github.com/ninsho/ninsho/internal/awserr"
+	"github.com/ninsho/ninsho/internal/store"
+	"github.com/ninsho/ninsho/internal/store/sqlite"
 )
+
+var ctx = context.Background()
 
 type fakeClock struct{ t time.Time }
 
@@ -31,7 +36,7 @@ func newLimiter(t *testing.T, spec string) (*Limiter, *fakeClock) {
 func allowed(l *Limiter, service, op string, n int, in func(i int) any) int {
 	ok := 0
 	for i := 0; i < n; i++ {
-		if l.Allow(service, op, in(i)) == nil {
+		if l.Allow(ctx, service, op, in(i)) == nil {
 			ok++
 		}
 	}
@@ -63,7 +68,7 @@ func TestParse(t *testing.T) {
 		t.Error("a limiter for quotas off")
 	}
 	var off *Limiter
-	if off.Allow("cognito-idp", "AdminCreateUser", &cip.AdminCreateUserInput{}) != nil {
+	if off.Allow(ctx, "cognito-idp", "AdminCreateUser", &cip.AdminCreateUserInput{}) != nil {
 		t.Error("a nil limiter refused")
 	}
 }
@@ -77,12 +82,12 @@ func TestCategoryQuota(t *testing.T) {
 		t.Fatalf("UserCreation: %d of 60 allowed at once, want 50", got)
 	}
 	// SignUp is in the same category: nothing left.
-	err := l.Allow("cognito-idp", "SignUp", &cip.SignUpInput{Username: awsapi.String("x")})
+	err := l.Allow(ctx, "cognito-idp", "SignUp", &cip.SignUpInput{Username: awsapi.String("x")})
 	if e, ok := awserr.As(err); !ok || e.Code != "TooManyRequestsException" || e.Message != "Rate exceeded" || e.Status != 400 {
 		t.Fatalf("throttled call: %#v", err)
 	}
 	// Other categories are not affected.
-	if err := l.Allow("cognito-idp", "ListUsers", &cip.ListUsersInput{UserPoolId: awsapi.String("us-east-1_a")}); err != nil {
+	if err := l.Allow(ctx, "cognito-idp", "ListUsers", &cip.ListUsersInput{UserPoolId: awsapi.String("us-east-1_a")}); err != nil {
 		t.Fatal(err)
 	}
 	clk.advance(100 * time.Millisecond)
@@ -178,7 +183,7 @@ func TestChallengeAnswers(t *testing.T) {
 	if got := allowed(l, "cognito-idp", "RespondToAuthChallenge", 600, answer("PASSWORD_VERIFIER")); got != 480 {
 		t.Fatalf("challenge answers: %d, want 360 + 120", got)
 	}
-	if err := l.Allow("cognito-idp", "InitiateAuth", &cip.InitiateAuthInput{}); err == nil {
+	if err := l.Allow(ctx, "cognito-idp", "InitiateAuth", &cip.InitiateAuthInput{}); err == nil {
 		t.Fatal("the overflow did not count against UserAuthentication")
 	}
 	// NEW_PASSWORD_REQUIRED answers count as account recovery (30).
@@ -235,8 +240,59 @@ func BenchmarkAllow(b *testing.B) {
 	in := &cip.AdminInitiateAuthInput{UserPoolId: awsapi.String("us-east-1_a"), AuthParameters: map[string]string{"USERNAME": "alice"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := l.Allow("cognito-idp", "AdminInitiateAuth", in); err != nil {
+		if err := l.Allow(ctx, "cognito-idp", "AdminInitiateAuth", in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// With Shared set, two limiters (two instances) on one store keep to one
+// quota together: the buckets are in the store and each instance reserves
+// tokens from them.
+func TestSharedBuckets(t *testing.T) {
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clk := &fakeClock{t: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)}
+	cfg, _ := Parse("cognito,UserCreation=10,PerUser=1000")
+	a, b := New(cfg, clk.now), New(cfg, clk.now)
+	a.Shared, b.Shared = st, st
+	create := func(i int) any {
+		return &cip.AdminCreateUserInput{UserPoolId: awsapi.String("us-east-1_a"), Username: awsapi.String(fmt.Sprint("u", i))}
+	}
+	got := 0
+	for i := 0; i < 30; i++ {
+		l := a
+		if i%2 == 1 {
+			l = b
+		}
+		if l.Allow(ctx, "cognito-idp", "AdminCreateUser", create(i)) == nil {
+			got++
+		}
+	}
+	if got != 10 {
+		t.Fatalf("two instances allowed %d creations at once, want the quota's 10", got)
+	}
+	// A second later the bucket has refilled, for both.
+	clk.advance(time.Second)
+	if n := allowed(a, "cognito-idp", "AdminCreateUser", 8, create) + allowed(b, "cognito-idp", "AdminCreateUser", 8, create); n != 10 {
+		t.Fatalf("after a second: %d, want 10", n)
+	}
+	// Per-user quotas are shared too.
+	cfg2, _ := Parse("cognito,PerUser=2")
+	c, d := New(cfg2, clk.now), New(cfg2, clk.now)
+	c.Shared, d.Shared = st, st
+	get := func(int) any {
+		return &cip.AdminGetUserInput{UserPoolId: awsapi.String("us-east-1_a"), Username: awsapi.String("ann")}
+	}
+	if n := allowed(c, "cognito-idp", "AdminGetUser", 3, get) + allowed(d, "cognito-idp", "AdminGetUser", 3, get); n != 2 {
+		t.Fatalf("ann's reads on two instances: %d, want 2", n)
+	}
+	// The buckets are objects the janitor can expire.
+	objs, err := st.ListObjects(ctx, BucketKind, "", store.Page{})
+	if err != nil || len(objs) == 0 || objs[0].ExpiresAt.IsZero() {
+		t.Fatalf("shared buckets: %v, %v", objs, err)
 	}
 }

@@ -53,7 +53,9 @@ package store
 // Deliberately per instance: the gateway's verified-token cache (a token
 // stays valid until it expires, as API Gateway's JWT authorizers do not
 // check revocation either, and it is dropped once its key leaves the
-// JWKS), remote issuers' JWKS (2 h, as API Gateway), the request-rate quota
-// counters and throttling buckets (each instance counts its own requests),
+// JWKS), remote issuers' JWKS (2 h, as API Gateway), the gateway's
+// throttling buckets (each instance counts its own requests),
 // and how often IAM writes an access key's LastUsedDate (once a minute per
-// instance).
+// instance). Cognito's request-rate quotas are shared on PostgreSQL: their
+// buckets are objects (quota.bucket) that instances reserve tokens from, a
+// tenth of the rate at a time, spent within a second (internal/quota).
