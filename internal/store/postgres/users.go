@@ -47,13 +47,6 @@ var (
 	// foldQueries find users by a column of store.FoldedAttributes,
 	// ignoring ASCII case, through the migration 0003 indexes.
 	foldQueries = map[string]string{}
-	// filterColumns maps UserFilter.Attribute to its column ("status" is
-	// handled apart: it is the enabled flag).
-	filterColumns = map[string]string{
-		"username":            "username",
-		"sub":                 "sub",
-		"cognito:user_status": "status",
-	}
 )
 
 // filterQueries select users whose column: equals $2, is in [$2, $3), is
@@ -83,9 +76,6 @@ func init() {
 	n := len(set)
 	updateUser = `UPDATE users SET ` + strings.Join(set, ", ") + ` WHERE pool_id = $` + strconv.Itoa(n+1) + ` AND user_key = $` + strconv.Itoa(n+2)
 
-	for _, c := range indexedColumns {
-		filterColumns[c] = c
-	}
 	for _, c := range store.FoldedAttributes {
 		foldQueries[c] = `SELECT ` + userCols + ` FROM users WHERE pool_id = $1 AND lower(` + c + ` COLLATE "C") = $2 ORDER BY user_key LIMIT $3`
 	}
@@ -211,41 +201,29 @@ func (s *Store) FindUsersByAttributeFold(ctx context.Context, poolID, attribute,
 // ListUsers pages through the users matching filter in key order.
 func (s *Store) ListUsers(ctx context.Context, poolID string, f store.UserFilter, page store.Page) ([]store.User, error) {
 	lim := limit(page.Limit)
-	if f.Attribute == "" {
-		return s.queryUsers(ctx, listUsers, poolID, page.After, lim)
-	}
-	if f.Attribute == "status" {
-		match := func(s string) bool {
-			if f.Prefix {
-				return strings.HasPrefix(s, f.Value)
-			}
-			return s == f.Value
-		}
-		en, dis := match("Enabled"), match("Disabled")
-		switch {
-		case en && dis:
-			return s.queryUsers(ctx, listUsers, poolID, page.After, lim)
-		case en || dis:
-			return s.queryUsers(ctx, userFilters["enabled"].eq, poolID, en, page.After, lim)
-		default:
-			return nil, nil
-		}
-	}
-	col, ok := filterColumns[f.Attribute]
-	if !ok {
-		return nil, fmt.Errorf("postgres: cannot filter users by %q", f.Attribute)
-	}
-	q := userFilters[col]
-	if slices.Contains(indexedColumns, col) {
+	if slices.Contains(indexedColumns, f.Attribute) {
+		// Escaped before the plan, so that a prefix's upper bound is taken
+		// over the text as stored.
 		f.Value = indexText(f.Value)
 	}
-	if !f.Prefix {
-		return s.queryUsers(ctx, q.eq, poolID, f.Value, page.After, lim)
+	plan, err := sqlstore.PlanUserFilter(f)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if end, ok := sqlstore.PrefixEnd(f.Value); ok {
-		return s.queryUsers(ctx, q.between, poolID, f.Value, end, page.After, lim)
+	q := userFilters[plan.Column]
+	switch plan.Kind {
+	case sqlstore.FilterAll:
+		return s.queryUsers(ctx, listUsers, poolID, page.After, lim)
+	case sqlstore.FilterNone:
+		return nil, nil
+	case sqlstore.FilterEnabled:
+		return s.queryUsers(ctx, userFilters["enabled"].eq, poolID, plan.Enabled, page.After, lim)
+	case sqlstore.FilterEq:
+		return s.queryUsers(ctx, q.eq, poolID, plan.Value, page.After, lim)
+	case sqlstore.FilterBetween:
+		return s.queryUsers(ctx, q.between, poolID, plan.Value, plan.End, page.After, lim)
 	}
-	return s.queryUsers(ctx, q.from, poolID, f.Value, page.After, lim)
+	return s.queryUsers(ctx, q.from, poolID, plan.Value, page.After, lim)
 }
 
 // CountUsers returns the number of users in the pool.

@@ -148,18 +148,7 @@ func (o objectTx) DeleteObjectsWithPrefix(ctx context.Context, kind, prefix stri
 // ListObjects pages through the objects of kind whose key starts with prefix
 // (every object of kind for ""), in byte-wise key order.
 func (o objectTx) ListObjects(ctx context.Context, kind, prefix string, page store.Page) ([]store.Object, error) {
-	args := make([]any, 0, 5)
-	args = append(args, kind)
-	lower := 0
-	if page.After != "" && page.After >= prefix {
-		args, lower = append(args, page.After), 1
-	} else {
-		args = append(args, prefix)
-	}
-	upper := 0
-	if end, ok := sqlstore.PrefixEnd(prefix); ok {
-		args, upper = append(args, end), 1
-	}
+	args, lower, upper := sqlstore.ObjectRange(kind, prefix, page.After)
 	args = append(args, limit(page.Limit))
 	rows, err := o.query(ctx, listObjects[lower][upper], args...)
 	if err != nil {
