@@ -7,47 +7,17 @@ import (
 	"testing"
 )
 
-// ExampleFile is the example of the schema in file.go, as a user keeps it.
-const exampleFile = `
-userPools:
-  main:
-    name: main
-    usernameAttributes: [email]
-    passwordPolicy: {minimumLength: 8, requireSymbols: false}
-    clients:
-      web: {name: web, explicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH], generateSecret: false}
-    users:
-      - {username: taro@example.com, password: Passw0rd!, attributes: {email_verified: "true"}}
-roles:
-  app:
-    name: app-user
-    assumeRolePolicy:
-      Version: "2012-10-17"
-      Statement:
-        - Effect: Allow
-          Principal: {Federated: cognito-identity.amazonaws.com}
-          Action: sts:AssumeRoleWithWebIdentity
-          Condition:
-            StringEquals: {"cognito-identity.amazonaws.com:aud": "${identityPools.app.id}"}
-    policies:
-      read-pool:
-        Version: "2012-10-17"
-        Statement:
-          - {Effect: Allow, Action: "cognito-idp:DescribeUserPool", Resource: "${userPools.main.arn}"}
-    managedPolicies: [arn:aws:iam::aws:policy/AmazonCognitoReadOnly]
-identityPools:
-  app: {name: app, allowUnauthenticated: false, providers: [{userPool: main, client: web}], roles: {authenticated: app}}
-apis:
-  hello:
-    name: hello
-    cors: {allowOrigins: ["*"]}
-    authorizers: {cognito: {type: JWT, userPool: main, audience: [web]}}
-    integrations: {backend: {uri: "http://127.0.0.1:3000/{proxy}"}}
-    routes:
-      - {key: "GET /hello", authorization: JWT, authorizer: cognito, integration: backend, requestParameters: {"overwrite:header.x-user-sub": "$context.authorizer.claims.sub"}}
-      - {key: "ANY /{proxy+}", authorization: NONE, integration: backend}
-    stages: {dev: {autoDeploy: true, variables: {}}}
-`
+// exampleFile is the example of the schema in file.go, as a user keeps it
+// (testdata/example.yaml, which the app's seeding tests read too).
+var exampleFile = mustRead("testdata/example.yaml")
+
+func mustRead(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 func TestParseFileExample(t *testing.T) {
 	f, err := ParseFile([]byte(exampleFile))
